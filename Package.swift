@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// pgassist: the Supabase Studio AI assistant API as a FastCGI responder behind nginx.
+///
+/// Dependency arrows point one way: C modules → thin Swift wrappers (FastCGI, SQLite, Postgres,
+/// HTTPClient) → the HTTP model → the domain (Assistant) → the `pgassist` executable.
+let package = Package(
+    name: "pgassist",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pgassist", targets: ["pgassist"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from Debian, each behind a module map and a small shim header.
+        .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI", pkgConfig: "fcgi",
+                       providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite3", path: "Sources/CSQLite3", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery",
+                       providers: [.apt(["libpg-query-dev"])]),
+
+        // Thin Swift wrappers: own the C pointers, throw typed errors, keep C types inside.
+        .target(name: "FastCGI", dependencies: [
+            "CFastCGI", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "SQLite", dependencies: ["CSQLite3"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+
+        // The HTTP model (request, response, router, JSON errors), independent of FastCGI.
+        .target(name: "HTTP", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The domain: thread store, endpoints.
+        .target(name: "Assistant", dependencies: [
+            "HTTP", "SQLite", "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "pgassist", dependencies: [
+            "FastCGI", "HTTP", "Assistant",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Test helpers that start real processes: PostgreSQL, nginx, spawn-fcgi + multiwatch.
+        .target(name: "TestSupport", dependencies: ["HTTPClient", "Postgres"], path: "Tests/TestSupport"),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
+        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTPClient", "SQLite"]),
+    ]
+)

@@ -1,0 +1,49 @@
+/// Settings of the assistant API, read once per worker from the environment.
+public struct AssistantConfiguration: Sendable {
+    /// Where the threads live (`THREAD_STORE_URL`; default `sqlite://var/pgassist.db`).
+    public var storeLocation: StoreLocation
+    /// How long a SQLite statement waits for other writers, in milliseconds (`SQLITE_BUSY_TIMEOUT_MS`, default 5000).
+    public var sqliteBusyTimeoutMilliseconds: Int32
+    /// The model a new assistant definition uses (`OPENAI_MODEL`, default `gpt-5.4`).
+    public var defaultModel: String
+    /// The longest chat message accepted, in characters (`MAX_MESSAGE_CHARS`, default 32000).
+    public var maxMessageCharacters: Int
+    /// The most messages one `GET /thread?messages=1` returns (default page 50, at most this; `MAX_MESSAGE_PAGE`, default 200).
+    public var maxMessagePage: Int
+
+    /// Creates a configuration.
+    public init(storeLocation: StoreLocation = .defaultLocation, sqliteBusyTimeoutMilliseconds: Int32 = 5_000,
+                defaultModel: String = "gpt-5.4", maxMessageCharacters: Int = 32_000, maxMessagePage: Int = 200) {
+        self.storeLocation = storeLocation
+        self.sqliteBusyTimeoutMilliseconds = sqliteBusyTimeoutMilliseconds
+        self.defaultModel = defaultModel
+        self.maxMessageCharacters = maxMessageCharacters
+        self.maxMessagePage = maxMessagePage
+    }
+
+    /// Reads the configuration from `environment`; a malformed value is an error naming the variable.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        self.init()
+        if let url = environment["THREAD_STORE_URL"], !url.isEmpty {
+            do {
+                storeLocation = try StoreLocation(url: url)
+            } catch {
+                throw ConfigurationError(variable: "THREAD_STORE_URL", message: error.detail)
+            }
+        }
+        sqliteBusyTimeoutMilliseconds = Int32(try Self.integer(environment, "SQLITE_BUSY_TIMEOUT_MS",
+                                                                default: 5_000, range: 0...600_000))
+        if let model = environment["OPENAI_MODEL"], !model.isEmpty { defaultModel = model }
+        maxMessageCharacters = try Self.integer(environment, "MAX_MESSAGE_CHARS", default: 32_000, range: 1...10_000_000)
+        maxMessagePage = try Self.integer(environment, "MAX_MESSAGE_PAGE", default: 200, range: 1...10_000)
+    }
+
+    private static func integer(_ environment: [String: String], _ name: String, default value: Int,
+                                range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let text = environment[name], !text.isEmpty else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigurationError(variable: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+}

@@ -1,0 +1,25 @@
+import HTTP
+
+/// Checks the user ids clients send: non-empty, at most 256 characters, no control characters.
+enum UserIdentifier {
+    /// The longest user id accepted, in characters.
+    static let maxLength = 256
+
+    /// `value` when it is an acceptable user id; otherwise a 400 naming `field`.
+    static func validate(_ value: String, field: String = "userId") throws(APIError) -> String {
+        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw APIError.invalidField(field, "must not contain control characters")
+        }
+        return value
+    }
+
+    /// The `userId` query parameter of `request`, validated; 400 when absent or invalid.
+    static func fromQuery(_ request: HTTPRequest) throws(APIError) -> String {
+        guard let value = request.query["userId"] else {
+            throw APIError.missingField("userId", in: "query string")
+        }
+        if value.trimmingSpaces().isEmpty { throw APIError.invalidField("userId", "must not be empty") }
+        if value.count > maxLength { throw APIError.invalidField("userId", "must be at most \(maxLength) characters long") }
+        return try validate(value)
+    }
+}

@@ -1,0 +1,64 @@
+/// One versioned change to the store's schema; the same SQL runs on SQLite and PostgreSQL.
+public struct Migration: Sendable {
+    /// The version number, strictly increasing; a store records each version it applied.
+    public let version: Int
+    /// A short name for logs.
+    public let name: String
+    /// The statements, run in one transaction.
+    public let sql: String
+
+    /// Every migration, in order. Append new ones; never edit one that has shipped.
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "threads, messages, runs and assistants", sql: """
+            CREATE TABLE assistants (
+                id TEXT PRIMARY KEY,
+                slot TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                model TEXT NOT NULL,
+                instructions TEXT NOT NULL,
+                tools TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE TABLE threads (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                project_ref TEXT,
+                message_count BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                deleted_at BIGINT
+            );
+            CREATE UNIQUE INDEX threads_one_current_per_user ON threads (user_id) WHERE deleted_at IS NULL;
+            CREATE TABLE messages (
+                thread_id TEXT NOT NULL REFERENCES threads (id),
+                seq BIGINT NOT NULL,
+                id TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL,
+                content TEXT,
+                tool_calls TEXT,
+                tool_call_id TEXT,
+                tool_result TEXT,
+                run_id TEXT,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (thread_id, seq)
+            );
+            CREATE TABLE runs (
+                id TEXT PRIMARY KEY,
+                thread_id TEXT NOT NULL REFERENCES threads (id),
+                status TEXT NOT NULL,
+                assistant_version BIGINT,
+                model TEXT,
+                input_tokens BIGINT NOT NULL DEFAULT 0,
+                output_tokens BIGINT NOT NULL DEFAULT 0,
+                error_code TEXT,
+                error_message TEXT,
+                created_at BIGINT NOT NULL,
+                started_at BIGINT,
+                completed_at BIGINT
+            );
+            CREATE INDEX runs_by_thread ON runs (thread_id, created_at);
+            """),
+    ]
+}

@@ -1,0 +1,97 @@
+import SQLite
+
+/// The thread store's SQLite database: one connection per worker thread, WAL mode so many
+/// worker processes share the file, and a busy timeout so writers queue instead of failing.
+public final class SQLiteDatabase: SQLDatabase {
+    private let connection: SQLiteConnection
+
+    /// Which database this is.
+    public var kind: StoreKind { .sqlite }
+
+    /// Opens (creating when needed) the file at `path` and its parent folder.
+    /// - Parameter busyTimeoutMilliseconds: how long a statement waits for other writers.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws(StoreError) {
+        FileSystem.createParentDirectory(of: path)
+        do {
+            connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            // WAL lets readers run beside one writer; FULL syncs the WAL on every commit so an
+            // acknowledged message survives a power loss, not only a crash.
+            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    public func rows(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
+        do {
+            return try connection.query(sql, parameters.map(Self.sqliteValue)).map { row in
+                row.values.map(Self.sqlValue)
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    @discardableResult
+    public func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
+        do {
+            return try connection.run(sql, parameters.map(Self.sqliteValue))
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    public func script(_ sql: String) throws(StoreError) {
+        do {
+            try connection.execute(sql)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
+        // then writes can fail with SQLITE_BUSY without waiting when another process wrote between.
+        try script("BEGIN IMMEDIATE")
+        let value: T
+        do {
+            value = try body()
+        } catch {
+            try? script("ROLLBACK")
+            throw error
+        }
+        do {
+            try script("COMMIT")
+        } catch {
+            try? script("ROLLBACK")
+            throw error
+        }
+        return value
+    }
+
+    public func lockForMigration() throws(StoreError) {
+        // BEGIN IMMEDIATE already holds the database's single write lock.
+    }
+
+    private static func sqliteValue(_ value: SQLValue) -> SQLiteValue {
+        switch value {
+        case .null: .null
+        case .integer(let number): .integer(number)
+        case .text(let text): .text(text)
+        }
+    }
+
+    private static func sqlValue(_ value: SQLiteValue) -> SQLValue {
+        switch value {
+        case .null: .null
+        case .integer(let number): .integer(number)
+        case .text(let text): .text(text)
+        case .real(let number): .text(String(number))
+        case .blob(let bytes): .text(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    private static func storeError(_ error: SQLiteError) -> StoreError {
+        StoreError(error.isBusy ? .busy : .failed, error.debugDescription)
+    }
+}

@@ -1,0 +1,26 @@
+/// How a `FastCGIServer` listens and how many requests it serves at once.
+public struct FastCGIServerConfiguration: Sendable {
+    /// Where to accept connections; `.inherited` (fd 0 from spawn-fcgi) by default.
+    public var listen: ListenAddress
+    /// Worker threads in this process, each serving one request at a time (at least 1).
+    public var threads: Int
+    /// Requests this process serves (all threads together) before `run` returns so that
+    /// multiwatch starts a fresh worker; 0 means never.
+    public var maxRequests: Int
+    /// Length of the kernel's queue of connections not yet accepted (only for sockets this server creates).
+    public var backlog: Int32
+    /// Permission bits of the socket file created for `.unixSocket`; 0o666 lets nginx workers
+    /// (www-data) connect on a local run, but also any local user. In production let
+    /// spawn-fcgi create the socket (`-M 0660 -U www-data`) and use `.inherited`.
+    public var socketMode: Int
+
+    /// Creates a configuration; the defaults suit a worker started by spawn-fcgi and multiwatch.
+    public init(listen: ListenAddress = .inherited, threads: Int = 4, maxRequests: Int = 0,
+                backlog: Int32 = 1024, socketMode: Int = 0o666) {
+        self.listen = listen
+        self.threads = threads
+        self.maxRequests = maxRequests
+        self.backlog = backlog
+        self.socketMode = socketMode
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Assistant
+import FastCGI
+import Logging
+
+/// `pgassist serve`: answer FastCGI requests on the socket spawn-fcgi hands over (fd 0), on `--listen`,
+/// or a single request when started as plain CGI.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the assistant API over FastCGI (the default command).",
+        discussion: """
+            Under spawn-fcgi the listening socket is fd 0. For a local run without spawn-fcgi use \
+            --listen /path/to.sock or --listen :9000 (127.0.0.1). Started as a CGI program \
+            (REQUEST_METHOD set, stdin not a socket) it answers that one request and exits.
+            """
+    )
+
+    @Option(help: "Listen on this unix socket path or :PORT instead of the socket inherited as fd 0.")
+    var listen: String?
+
+    @Option(help: "Request threads per process (env PGASSIST_THREADS, default 4).")
+    var threads: Int?
+
+    @Option(help: "Exit gracefully after this many requests so the supervisor starts a fresh worker; 0 = never (env PGASSIST_MAX_REQUESTS).")
+    var maxRequests: Int?
+
+    @Option(help: "Largest request body accepted, in bytes (env PGASSIST_MAX_BODY_BYTES, default 1048576).")
+    var maxBodyBytes: Int?
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be from 1 to 256.") }
+        if let maxRequests, maxRequests < 0 { throw ValidationError("--max-requests must be 0 or more.") }
+        if let maxBodyBytes, maxBodyBytes < 1 { throw ValidationError("--max-body-bytes must be at least 1.") }
+        if let listen, ListenAddress(parsing: listen) == nil {
+            throw ValidationError("--listen takes a unix socket path or :PORT, not '\(listen)'.")
+        }
+    }
+
+    func run() throws {
+        let environment = Environment.current
+        let logger = LogSetup.bootstrap(environment: environment)
+        let settings = try ServeSettings(environment: environment, threads: threads, maxRequests: maxRequests,
+                                         maxBodyBytes: maxBodyBytes)
+
+        let address = listen.flatMap(ListenAddress.init(parsing:)) ?? .inherited
+        if address == .inherited && FastCGIServer.isCGI {
+            guard environment["REQUEST_METHOD"] != nil else {
+                throw StartupError("stdin is not a FastCGI socket: start pgassist under spawn-fcgi, or pass --listen.")
+            }
+            FastCGIServer.serveCGIRequest(with: try RequestHandler(settings: settings, logger: logger))
+            return
+        }
+
+        // Migrate before accepting requests. A SQLite file that cannot be opened or migrated is a
+        // configuration error: exit, so the supervisor's crash-loop guard stops and the log says why.
+        // A PostgreSQL store that is down now may come back: serve, and retry on each request.
+        do {
+            try settings.openStore().migrate()
+        } catch {
+            guard settings.assistant.storeLocation.kind == .postgres else {
+                throw StartupError("cannot prepare the SQLite thread store: \(error.debugDescription)")
+            }
+            logger.error("could not prepare the thread store; will retry on each request",
+                         metadata: ["error": "\(error.debugDescription)"])
+        }
+        let configuration = FastCGIServerConfiguration(listen: address, threads: settings.threads,
+                                                       maxRequests: settings.maxRequests)
+        let server = FastCGIServer(configuration: configuration, logger: logger)
+        try server.run { _ in
+            do throws(StoreError) {
+                return try RequestHandler(settings: settings, logger: logger)
+            } catch {
+                logger.critical("cannot open the thread store", metadata: ["error": "\(error.debugDescription)"])
+                return UnavailableHandler(logger: logger)
+            }
+        }
+    }
+}

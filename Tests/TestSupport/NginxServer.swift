@@ -1,0 +1,107 @@
+import Foundation
+
+/// A real nginx in the foreground, configured from the repository's `nginx/nginx.conf.template`
+/// (and so the shipped `nginx/pgassist-api.conf`), forwarding the API to a FastCGI socket.
+///
+/// Its pid file, logs and temp folders live in `directory/nginx/`. Started as root, its workers
+/// run as www-data, so the socket must be writable for them (WorkerPool makes it 0666).
+public final class NginxServer: @unchecked Sendable {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    public let baseURL: String
+    /// The TCP port nginx listens on (127.0.0.1 only).
+    public let port: Int
+    /// nginx's prefix folder: pid file, logs, temp folders and the rendered `nginx.conf`.
+    public let prefix: String
+    /// The rendered configuration file.
+    public let configPath: String
+    private let errorLogPath: String
+    private let outputPath: String
+    private let process: Process
+    private let lock = NSLock()
+    private var stopped = false
+
+    /// Renders the template for `port` and `socketPath`, starts nginx and waits (up to 10 s) until
+    /// the port accepts connections.
+    public init(directory: TemporaryDirectory, port: Int, socketPath: String) throws {
+        self.port = port
+        baseURL = "http://127.0.0.1:\(port)"
+        prefix = directory.file("nginx")
+        configPath = "\(prefix)/nginx.conf"
+        errorLogPath = "\(prefix)/error.log"
+        outputPath = "\(prefix)/nginx.out"
+        // Traversable by www-data, which nginx's workers run as under root.
+        try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        let nginxFolder = "\(TestEnvironment.repositoryRoot)/nginx"
+        var config = try String(contentsOfFile: "\(nginxFolder)/nginx.conf.template", encoding: .utf8)
+        let values = [
+            "@PREFIX@": prefix,
+            "@PORT@": String(port),
+            "@SOCKET@": socketPath,
+            "@NGINX_DIR@": nginxFolder,
+            "@USER_DIRECTIVE@": getuid() == 0 ? "user www-data;" : "",
+        ]
+        for (placeholder, value) in values {
+            config = config.replacingOccurrences(of: placeholder, with: value)
+        }
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        process = try Command.start([try Command.resolve("nginx"), "-p", "\(prefix)/", "-c", configPath,
+                                     "-e", errorLogPath, "-g", "daemon off;"],
+                                    logPath: outputPath, directory: prefix)
+        let deadline = Date().addingTimeInterval(10)
+        while !ProcessTable.acceptsConnections(port: port) {
+            if !process.isRunning {
+                throw TestSupportError("nginx exited with status \(process.terminationStatus) on port \(port):\n\(errorLog)")
+            }
+            if Date() >= deadline {
+                stop()
+                throw TestSupportError("nginx did not accept connections on port \(port) within 10 s:\n\(errorLog)")
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit { stop() }
+
+    /// The master process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Re-reads the configuration (SIGHUP) and waits (up to 10 s) until the new worker has started,
+    /// so requests made afterwards see the new configuration. Returns false when nginx is not
+    /// running or did not start a new worker (a broken configuration: see `errorLog`).
+    @discardableResult
+    public func reload() -> Bool {
+        let marker = "start worker process"
+        let before = errorLog.components(separatedBy: marker).count
+        guard process.isRunning, kill(process.processIdentifier, SIGHUP) == 0 else { return false }
+        let deadline = Date().addingTimeInterval(10)
+        while errorLog.components(separatedBy: marker).count <= before {
+            if Date() >= deadline { return false }
+            usleep(20_000)
+        }
+        return true
+    }
+
+    /// Stops nginx gracefully (SIGQUIT: finish open requests), then SIGKILL after 10 s. Safe to call more than once.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
+        stopped = true
+        guard process.isRunning else { return }
+        let workers = ProcessTable.children(of: process.processIdentifier)
+        kill(process.processIdentifier, SIGQUIT)
+        if !ProcessTable.waitForExit(process, seconds: 10) {
+            kill(process.processIdentifier, SIGKILL)
+            _ = ProcessTable.waitForExit(process, seconds: 5)
+            for pid in workers where ProcessTable.exists(pid) { kill(pid, SIGKILL) }
+        }
+    }
+
+    /// nginx's error log (and anything it printed before opening it).
+    public var errorLog: String {
+        let early = ProcessTable.read(outputPath)
+        return early.isEmpty ? ProcessTable.read(errorLogPath) : early + ProcessTable.read(errorLogPath)
+    }
+}
