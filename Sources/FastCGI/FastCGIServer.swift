@@ -10,6 +10,7 @@ import Synchronization
 /// accepts on the socket spawn-fcgi passes as fd 0. Each thread owns an `FCGX_Request`; one lock
 /// serialises `FCGX_Accept_r`. SIGTERM, SIGINT and SIGUSR1 (sent by multiwatch) stop the server
 /// gracefully: it stops accepting, lets requests in flight finish, and `run` returns.
+/// Connections are closed after each request: leave nginx's `fastcgi_keep_conn` off.
 public final class FastCGIServer: Sendable {
     /// How this server listens and how many threads it runs.
     public let configuration: FastCGIServerConfiguration
