@@ -49,16 +49,13 @@ public final class NginxServer: @unchecked Sendable {
         process = try Command.start([try Command.resolve("nginx"), "-p", "\(prefix)/", "-c", configPath,
                                      "-e", errorLogPath, "-g", "daemon off;"],
                                     logPath: outputPath, directory: prefix)
-        let deadline = Date().addingTimeInterval(10)
-        while !ProcessTable.acceptsConnections(port: port) {
-            if !process.isRunning {
-                throw TestSupportError("nginx exited with status \(process.terminationStatus) on port \(port):\n\(errorLog)")
+        do {
+            try process.waitUntilReady("accept connections on port \(port)", log: { errorLog }) {
+                ProcessTable.acceptsConnections(port: port)
             }
-            if Date() >= deadline {
-                stop()
-                throw TestSupportError("nginx did not accept connections on port \(port) within 10 s:\n\(errorLog)")
-            }
-            usleep(20_000)
+        } catch {
+            stop()
+            throw error
         }
     }
 

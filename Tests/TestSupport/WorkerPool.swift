@@ -45,16 +45,13 @@ public final class WorkerPool: @unchecked Sendable {
         let launcher = "\(TestEnvironment.repositoryRoot)/Deploy/pgassist-launch"
         process = try Command.start([launcher], environment: settings, logPath: logPath, directory: directory.path)
 
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: socketPath) {
-            if !process.isRunning {
-                throw TestSupportError("pgassist-launch exited with status \(process.terminationStatus) before creating \(socketPath):\n\(log)")
+        do {
+            try process.waitUntilReady("create \(socketPath)", log: { log }) {
+                FileManager.default.fileExists(atPath: socketPath)
             }
-            if Date() >= deadline {
-                stop()
-                throw TestSupportError("pgassist-launch did not create \(socketPath) within 10 s:\n\(log)")
-            }
-            usleep(20_000)
+        } catch {
+            stop()
+            throw error
         }
     }
 

@@ -36,23 +36,7 @@ public final class PostgresDatabase: SQLDatabase {
         try perform { connection throws(PostgresError) in try connection.execute(sql) }
     }
 
-    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try script("BEGIN")
-        let value: T
-        do {
-            value = try body()
-        } catch {
-            try? script("ROLLBACK")
-            throw error
-        }
-        do {
-            try script("COMMIT")
-        } catch {
-            try? script("ROLLBACK")
-            throw error
-        }
-        return value
-    }
+    public var beginStatement: String { "BEGIN" }
 
     public func lockForMigration() throws(StoreError) {
         // A transaction-scoped advisory lock: released at COMMIT/ROLLBACK, and by the server

@@ -49,25 +49,9 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
-    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
-        // then writes can fail with SQLITE_BUSY without waiting when another process wrote between.
-        try script("BEGIN IMMEDIATE")
-        let value: T
-        do {
-            value = try body()
-        } catch {
-            try? script("ROLLBACK")
-            throw error
-        }
-        do {
-            try script("COMMIT")
-        } catch {
-            try? script("ROLLBACK")
-            throw error
-        }
-        return value
-    }
+    /// BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+    /// writes fails with SQLITE_BUSY, without waiting, when another process wrote in between.
+    public var beginStatement: String { "BEGIN IMMEDIATE" }
 
     public func lockForMigration() throws(StoreError) {
         // BEGIN IMMEDIATE already holds the database's single write lock.
