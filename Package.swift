@@ -35,20 +35,34 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite3"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(name: "PgQuery", dependencies: ["CPgQuery", "JSON"]),
+
+        // Any JSON value, shared by the HTTP model, the SQL guard and the tools.
+        .target(name: "JSON"),
+
+        // The read-only guard: libpg_query parse tree → allow or refuse, with the reason.
+        .target(name: "SQLGuard", dependencies: ["PgQuery", "JSON"]),
+
+        // The tools the model calls on the user's database, and their registry.
+        .target(name: "Tools", dependencies: [
+            "Postgres", "SQLGuard", "JSON",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // The HTTP model (request, response, router, JSON errors), independent of FastCGI.
         .target(name: "HTTP", dependencies: [
+            "JSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The domain: thread store, endpoints.
         .target(name: "Assistant", dependencies: [
-            "HTTP", "SQLite", "Postgres",
+            "HTTP", "SQLite", "Postgres", "Tools",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "pgassist", dependencies: [
-            "FastCGI", "HTTP", "Assistant",
+            "FastCGI", "HTTP", "Assistant", "Tools",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -58,6 +72,8 @@ let package = Package(
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "SQLGuardTests", dependencies: ["SQLGuard", "PgQuery", "TestSupport", "Postgres"]),
+        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "Postgres"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),

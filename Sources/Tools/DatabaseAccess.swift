@@ -1,0 +1,76 @@
+import Postgres
+
+/// How a tool reaches the user's database: borrow a pooled connection and run one transaction
+/// with the tool timeouts set locally, then give the connection back (or drop it).
+public struct DatabaseAccess: Sendable {
+    /// The libpq connection string (URI or key=value, TLS options included). Never logged or shown.
+    let connectionString: String
+    let pool: ConnectionPool
+    let settings: ToolSettings
+    /// Catalog answers cached for this database (shared with other accesses to it).
+    let cache: SchemaCache
+
+    /// Access to the database at `connectionString` through `pool`, caching catalog answers in `cache`.
+    public init(connectionString: String, pool: ConnectionPool, settings: ToolSettings, cache: SchemaCache) {
+        self.connectionString = connectionString
+        self.pool = pool
+        self.settings = settings
+        self.cache = cache
+    }
+
+    /// A cached catalog answer for `key`, or the one `compute` makes.
+    public func cached(_ key: String, _ compute: () throws(ToolError) -> JSONValue) throws(ToolError) -> JSONValue {
+        try cache.value(database: connectionString, key: key, compute)
+    }
+
+    /// Forgets the cached catalog answers for this database (after a schema change).
+    public func invalidateCache() {
+        cache.invalidate(database: connectionString)
+    }
+
+    /// Runs `body` inside one transaction: `BEGIN READ ONLY` (then always ROLLBACK) when `readOnly`,
+    /// else `BEGIN` (committed when `body` returns). `statement_timeout`, `lock_timeout` and
+    /// `idle_in_transaction_session_timeout` are set for this transaction only, with UTC ISO dates;
+    /// `role` (from configuration, never from the model) is assumed with `SET LOCAL ROLE`.
+    public func transaction<T>(readOnly: Bool, role: String? = nil,
+                               _ body: (PostgresConnection) throws(ToolError) -> T) throws(ToolError) -> T {
+        let lease: ConnectionPool.Lease
+        do {
+            lease = try pool.checkOut(connectionString, connectTimeoutSeconds: settings.connectTimeoutSeconds)
+        } catch {
+            throw ToolError(.dbUnreachable, "The database cannot be reached: \(error.message)")
+        }
+        let connection = lease.connection
+        var reusable = true
+        defer { pool.checkIn(lease, reusable: reusable) }
+        do {
+            try connection.execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
+            _ = try connection.query("""
+                SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
+                       set_config('idle_in_transaction_session_timeout', $3, true),
+                       set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true)
+                """, ["\(settings.statementTimeoutMilliseconds)", "\(settings.lockTimeoutMilliseconds)",
+                      "\(settings.idleInTransactionTimeoutMilliseconds)"])
+            if let role {
+                try connection.execute("SET LOCAL ROLE \(SQLIdentifier.quote(role))")
+            }
+        } catch {
+            reusable = false
+            throw ToolError.from(error)
+        }
+        let value: T
+        do {
+            value = try body(connection)
+        } catch {
+            if (try? connection.execute("ROLLBACK")) == nil { reusable = false }
+            throw error
+        }
+        do {
+            try connection.execute(readOnly ? "ROLLBACK" : "COMMIT")
+        } catch {
+            reusable = false
+            throw ToolError.from(error)
+        }
+        return value
+    }
+}
