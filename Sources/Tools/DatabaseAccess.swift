@@ -1,3 +1,4 @@
+import JSON
 import Postgres
 
 /// How a tool reaches the user's database: borrow a pooled connection and run one transaction
