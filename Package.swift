@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
-        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport"]),
+        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport", "Tools"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTPClient", "SQLite"]),
     ]
 )

@@ -1,3 +1,5 @@
+import Tools
+
 /// Settings of the assistant API, read once per worker from the environment.
 public struct AssistantConfiguration: Sendable {
     /// Where the threads live (`THREAD_STORE_URL`; default `sqlite://var/pgassist.db`).
@@ -10,6 +12,8 @@ public struct AssistantConfiguration: Sendable {
     public var maxMessageCharacters: Int
     /// The most messages one `GET /thread?messages=1` returns (default page 50, at most this; `MAX_MESSAGE_PAGE`, default 200).
     public var maxMessagePage: Int
+    /// The names of the tools the assistant offers the model (the standard registry's by default).
+    public var toolNames: [String] = ToolRegistry.standard.names
 
     /// Creates a configuration.
     public init(storeLocation: StoreLocation = .defaultLocation, sqliteBusyTimeoutMilliseconds: Int32 = 5_000,

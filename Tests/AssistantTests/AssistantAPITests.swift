@@ -2,6 +2,7 @@ import Assistant
 import HTTP
 import Logging
 import Testing
+import Tools
 
 /// The endpoints answered in-process against a real SQLite store (the same code runs behind nginx).
 @Suite("Assistant API")
@@ -90,7 +91,8 @@ struct AssistantAPITests {
         #expect(created.status == 201)
         #expect(created.json["created"] == .bool(true))
         #expect(created.json["model"] == .string("gpt-5.4"))
-        #expect(created.json["tools"] == .array([]))
+        #expect(created.json["tools"] == .array(ToolRegistry.standard.names.map(JSONValue.string)))
+        #expect(created.json["tools"]?.arrayValue?.contains(.string("run_sql")) == true)
         let updated = call("POST", "setup", body: #"{"model": "gpt-5.4-mini", "name": "DB helper"}"#)
         #expect(updated.status == 200)
         #expect(updated.json["created"] == .bool(false))

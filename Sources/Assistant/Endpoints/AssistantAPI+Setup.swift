@@ -13,8 +13,10 @@ extension AssistantAPI {
         if let model, !model.unicodeScalars.allSatisfy(Self.isModelNameCharacter) {
             throw APIError.invalidField("model", "may contain only letters, digits and . _ - : /")
         }
+        // The tool list always follows this release's registry, so /setup after an upgrade offers the new tools.
         let update = AssistantUpdate(name: try body.optionalString("name", maxLength: 256), model: model,
-                                     instructions: try body.optionalString("instructions", maxLength: 65_536))
+                                     instructions: try body.optionalString("instructions", maxLength: 65_536),
+                                     tools: configuration.toolNames)
         let saved = try withStore("save assistant") { () throws(StoreError) -> (assistant: AssistantRecord, created: Bool) in
             try store.saveAssistant(update, defaults: assistantDefaults)
         }
@@ -25,7 +27,7 @@ extension AssistantAPI {
     /// What a new assistant definition starts with.
     var assistantDefaults: AssistantDefaults {
         AssistantDefaults(name: "Supabase AI Assistant", model: configuration.defaultModel,
-                          instructions: AssistantInstructions.standard, tools: [])
+                          instructions: AssistantInstructions.standard, tools: configuration.toolNames)
     }
 
     private static func isModelNameCharacter(_ scalar: Unicode.Scalar) -> Bool {

@@ -60,5 +60,18 @@ public struct Migration: Sendable {
             );
             CREATE INDEX runs_by_thread ON runs (thread_id, created_at);
             """),
+        Migration(version: 2, name: "pending actions awaiting the user's approval", sql: """
+            CREATE TABLE pending_actions (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                tool TEXT NOT NULL,
+                arguments TEXT NOT NULL,
+                impact TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            );
+            CREATE INDEX pending_actions_by_expiry ON pending_actions (expires_at);
+            """),
     ]
 }

@@ -5,7 +5,7 @@ internal import FoundationEssentials
 /// The schema is brought up to date on first use, so a worker that started while the store was
 /// down begins serving as soon as it is back.
 public final class SQLThreadStore: ThreadStore {
-    private let database: any SQLDatabase
+    let database: any SQLDatabase
     private var migrated = false
 
     /// Which database holds the threads.
@@ -165,7 +165,7 @@ public final class SQLThreadStore: ThreadStore {
 
     // MARK: Helpers
 
-    private func ready() throws(StoreError) {
+    func ready() throws(StoreError) {
         if !migrated { try migrate() }
     }
 

@@ -1,0 +1,151 @@
+import JSON
+
+/// Something the guard refuses, found in the parse tree, before its byte offset is turned into a
+/// character position.
+struct Finding {
+    let reason: GuardRefusal.Reason
+    let message: String
+    /// 0-based byte offset into the SQL, when the tree gave one.
+    let byteOffset: Int?
+}
+
+/// Walks every object and array below a statement, whatever the node types, and records what
+/// must not run: nested writes and other statements, SELECT INTO, locking clauses, function calls
+/// and operators the policy refuses, and credential catalogs.
+///
+/// The walk is generic on purpose: a call or a write is found wherever the grammar lets it hide
+/// (FROM, LATERAL, WHERE, window definitions, ORDER BY, CTEs, arguments, VALUES lists…), including
+/// in node types added by later PostgreSQL versions. It keeps its own stack rather than recursing.
+struct ParseTreeInspector {
+    let policy: FunctionPolicy
+    private(set) var findings: [Finding] = []
+
+    init(policy: FunctionPolicy) {
+        self.policy = policy
+    }
+
+    /// The finding that comes first in the SQL (ties and unknown positions broken by reason and
+    /// message, so the answer does not depend on the walk's order).
+    var firstFinding: Finding? {
+        findings.min { left, right in
+            let leftOffset = left.byteOffset ?? Int.max
+            let rightOffset = right.byteOffset ?? Int.max
+            if leftOffset != rightOffset { return leftOffset < rightOffset }
+            if left.reason.description != right.reason.description {
+                return left.reason.description < right.reason.description
+            }
+            return left.message < right.message
+        }
+    }
+
+    /// Inspects `root` and everything below it.
+    mutating func inspect(_ root: JSONValue) {
+        // Each entry carries the nearest `location` above it, for nodes that have none of their own.
+        var pending: [(value: JSONValue, location: Int?)] = [(root, nil)]
+        while let (value, inherited) = pending.popLast() {
+            switch value {
+            case .array(let elements):
+                for element in elements where element.isContainer {
+                    pending.append((element, inherited))
+                }
+            case .object(let members):
+                let location = members["location"]?.intValue.flatMap { $0 >= 0 ? $0 : nil } ?? inherited
+                inspect(members: members, location: location)
+                for child in members.values where child.isContainer {
+                    pending.append((child, location))
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Looks at one object's members in a single pass: node wrappers (`{"DeleteStmt": …}`), the
+    /// clauses of a SELECT, and the fields that name a function or a relation.
+    private mutating func inspect(members: [String: JSONValue], location: Int?) {
+        var functionName: JSONValue?
+        var relation: String?
+        var schema: String?
+        for (key, child) in members {
+            switch key {
+            case "funcname":
+                functionName = child
+            case "relname":
+                relation = child.stringValue
+            case "schemaname":
+                schema = child.stringValue
+            case "intoClause":
+                let target = child["rel"]?["relname"]?.stringValue.map { " " + QualifiedName.quotedIfNeeded($0) } ?? ""
+                record(.selectInto, "SELECT … INTO\(target) is not allowed: it creates a table; use a plain SELECT",
+                       child["rel"]?["location"]?.intValue ?? location)
+            case "lockingClause":
+                let strength = child.arrayValue?.first?["LockingClause"]?["strength"]?.stringValue
+                let clause = strength.flatMap { Self.lockingClauses[$0] } ?? "FOR UPDATE"
+                record(.lockingClause, "\(clause) is not allowed: it locks rows; remove the locking clause", location)
+            case "A_Expr":
+                inspectOperator(child["name"], location: child["location"]?.intValue ?? location)
+            case "SubLink":
+                inspectOperator(child["operName"], location: child["location"]?.intValue ?? location)
+            case "SortBy":
+                inspectOperator(child["useOp"], location: child["location"]?.intValue ?? location)
+            case "SelectStmt":
+                break
+            case "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt":
+                let statement = StatementName.sql(nodeType: key, node: child)
+                record(.dataModifyingCTE, "\(statement) inside a query is not allowed: the query must not change data", location)
+            case _ where key.hasSuffix("Stmt") && key.first?.isUppercase == true:
+                let statement = StatementName.sql(nodeType: key, node: child)
+                record(.statementNotAllowed, "\(statement) inside a query is not allowed: only SELECT may be nested", location)
+            default:
+                break
+            }
+        }
+        if let functionName {
+            inspectFunction(functionName, location: location)
+        }
+        if let relation, let why = CredentialCatalogs.reason(relation: relation, schema: schema) {
+            let written = QualifiedName(parts: (schema.map { [$0] } ?? []) + [relation]).sql
+            record(.relationNotAllowed, "reading \(written) is not allowed: \(why)", location)
+        }
+    }
+
+    private mutating func inspectFunction(_ names: JSONValue, location: Int?) {
+        guard let name = QualifiedName(nodes: names) else {
+            record(.functionNotAllowed, "a function whose name cannot be read is not allowed", location)
+            return
+        }
+        if let why = policy.refusal(for: name) {
+            record(.functionNotAllowed, "\(name.sql)() is not allowed: \(why)", location)
+        }
+    }
+
+    private mutating func inspectOperator(_ names: JSONValue?, location: Int?) {
+        guard let names else { return }
+        guard let name = QualifiedName(nodes: names) else {
+            record(.operatorNotAllowed, "an operator whose name cannot be read is not allowed", location)
+            return
+        }
+        if let why = policy.refusal(forOperator: name) {
+            record(.operatorNotAllowed, "\(name.operatorSQL) is not allowed: \(why)", location)
+        }
+    }
+
+    private mutating func record(_ reason: GuardRefusal.Reason, _ message: String, _ location: Int?) {
+        findings.append(Finding(reason: reason, message: message, byteOffset: location))
+    }
+
+    private static let lockingClauses = [
+        "LCS_FORUPDATE": "FOR UPDATE", "LCS_FORNOKEYUPDATE": "FOR NO KEY UPDATE",
+        "LCS_FORSHARE": "FOR SHARE", "LCS_FORKEYSHARE": "FOR KEY SHARE",
+    ]
+}
+
+extension JSONValue {
+    /// True for objects and arrays, the only values the walk descends into.
+    fileprivate var isContainer: Bool {
+        switch self {
+        case .object, .array: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import JSON
+import PgQuery
+
+/// Decides from PostgreSQL's own parse tree whether SQL from an untrusted caller (the model) may
+/// run: exactly one SELECT, EXPLAIN (without ANALYZE) of a SELECT, or SHOW, that writes nothing and
+/// calls nothing with effects outside the query.
+///
+/// This is one of three independent layers; on its own it refuses anything that writes and
+/// anything READ ONLY does not stop for a privileged role (signals, settings, advisory locks,
+/// files, large objects, other servers, sleeping, notifications, sequences, SQL run from text).
+/// One parse and one walk per call; safe to use from many threads.
+public struct ReadOnlyGuard: Sendable {
+    /// What the guard allows beyond its built-in rules.
+    public let configuration: Configuration
+    private let policy: FunctionPolicy
+
+    /// Creates a guard; the default configuration allows only built-in side-effect-free functions.
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+        policy = FunctionPolicy(allowUserFunctions: configuration.allowUserFunctions,
+                                extraAllowedFunctions: configuration.extraAllowedFunctions)
+    }
+
+    private static let allowedStatements = "only SELECT, EXPLAIN (without ANALYZE) and SHOW statements may be run"
+
+    /// Checks `sql` and says whether it may run, and if not, why and where.
+    public func check(_ sql: String) -> GuardVerdict {
+        let tree: JSONValue
+        do {
+            tree = try PgQuery.parse(sql)
+        } catch {
+            return .refused(GuardRefusal(reason: .parseError, message: error.message, position: error.cursorPosition))
+        }
+        let source = SourceText(sql)
+        guard let statements = tree["stmts"]?.arrayValue else {
+            return .refused(GuardRefusal(reason: .parseError, message: "the SQL parser returned an unexpected parse tree"))
+        }
+        guard let statement = statements.first else {
+            return .refused(GuardRefusal(reason: .emptyQuery,
+                                         message: "the query is empty: send one SELECT, EXPLAIN or SHOW statement"))
+        }
+        guard statements.count == 1 else {
+            let second = source.skippingWhitespace(from: statements[1]["stmt_location"]?.intValue ?? 0)
+            return .refused(GuardRefusal(
+                reason: .multipleStatements,
+                message: "the query holds \(statements.count) statements: send exactly one statement per call",
+                position: source.position(ofByte: second)))
+        }
+        guard let members = statement["stmt"]?.objectValue, members.count == 1,
+              let (nodeType, node) = members.first else {
+            return .refused(GuardRefusal(reason: .parseError, message: "the SQL parser returned an unexpected parse tree"))
+        }
+        let start = source.position(ofByte: source.skippingWhitespace(from: statement["stmt_location"]?.intValue ?? 0))
+
+        let kind: StatementKind
+        switch nodeType {
+        case "SelectStmt":
+            kind = .select
+        case "VariableShowStmt":
+            kind = .show
+        case "ExplainStmt":
+            if let refusal = explainRefusal(node, source: source, start: start) { return .refused(refusal) }
+            kind = .explain
+        default:
+            let name = StatementName.sql(nodeType: nodeType, node: node)
+            return .refused(GuardRefusal(reason: .statementNotAllowed,
+                                         message: "\(name) is not allowed: \(Self.allowedStatements)",
+                                         position: start))
+        }
+
+        var inspector = ParseTreeInspector(policy: policy)
+        inspector.inspect(node)
+        if let finding = inspector.firstFinding {
+            return .refused(GuardRefusal(reason: finding.reason, message: finding.message,
+                                         position: finding.byteOffset.map(source.position(ofByte:))))
+        }
+        return .allowed(kind)
+    }
+
+    /// Refuses EXPLAIN ANALYZE in any spelling and EXPLAIN of anything but a SELECT.
+    private func explainRefusal(_ explain: JSONValue, source: SourceText, start: Int) -> GuardRefusal? {
+        for option in explain["options"]?.arrayValue ?? [] {
+            guard let definition = option["DefElem"],
+                  let name = definition["defname"]?.stringValue?.lowercased(),
+                  name == "analyze" || name == "analyse",
+                  !Self.isExplicitlyOff(definition["arg"]) else { continue }
+            return GuardRefusal(reason: .explainAnalyze,
+                                message: "EXPLAIN ANALYZE is not allowed: it runs the statement; use EXPLAIN without ANALYZE",
+                                position: definition["location"]?.intValue.map(source.position(ofByte:)) ?? start)
+        }
+        guard let query = explain["query"]?.objectValue, let queryType = query.keys.first else {
+            return GuardRefusal(reason: .parseError, message: "the SQL parser returned an unexpected parse tree")
+        }
+        guard queryType == "SelectStmt" else {
+            let name = StatementName.sql(nodeType: queryType, node: query[queryType])
+            return GuardRefusal(reason: .statementNotAllowed,
+                                message: "EXPLAIN \(name) is not allowed: EXPLAIN may only show the plan of a SELECT",
+                                position: start)
+        }
+        return nil
+    }
+
+    /// True when an EXPLAIN boolean option's argument turns it off, exactly as PostgreSQL's
+    /// defGetBoolean reads it (`false`/`off` in any case, or the integer 0); no argument means on.
+    private static func isExplicitlyOff(_ argument: JSONValue?) -> Bool {
+        guard let argument else { return false }
+        if let integer = argument["Integer"] {
+            return (integer["ival"]?.intValue ?? 0) == 0
+        }
+        if let text = argument["String"]?["sval"]?.stringValue?.lowercased() {
+            return text == "false" || text == "off"
+        }
+        return false
+    }
+}

@@ -1,0 +1,80 @@
+import JSON
+import Postgres
+
+/// What stops a table from simply going away: views that read from it (also through other views)
+/// and foreign keys of other tables that reference it.
+struct TableDependents: Equatable {
+    /// Views in creation order: each comes after the views it reads from.
+    let views: [DependentView]
+    let foreignKeys: [DependentForeignKey]
+
+    /// Whether nothing depends on the table.
+    var isEmpty: Bool { views.isEmpty && foreignKeys.isEmpty }
+
+    /// `{type, schema, name[, table]}` for each, foreign keys first.
+    var summaries: [JSONValue] { foreignKeys.map(\.summary) + views.map(\.summary) }
+
+    /// `schema.name` of each, for messages.
+    var names: [String] {
+        foreignKeys.map { "foreign key \($0.name) on \($0.schema).\($0.table)" }
+            + views.map { "\($0.isMaterialized ? "materialized view" : "view") \($0.schema).\($0.name)" }
+    }
+
+    /// The schemas they live in.
+    var schemas: Set<String> { Set(views.map(\.schema) + foreignKeys.map(\.schema)) }
+
+    /// Reads the dependents of the table with OID `oid`. Sets an empty `search_path` for the rest of the
+    /// transaction, so definitions come out schema-qualified (and are later replayed the same way).
+    static func find(oid: String, connection: PostgresConnection) throws(ToolError) -> TableDependents {
+        _ = try connection.ddlQuery("SELECT pg_catalog.set_config('search_path', '', true)")
+        let views = try connection.ddlQuery("""
+            WITH RECURSIVE dependent (oid, depth) AS (
+                SELECT r.ev_class, 1
+                FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+                WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                  AND d.refobjid = $1::oid AND r.ev_class <> $1::oid
+                UNION
+                SELECT r.ev_class, dependent.depth + 1
+                FROM dependent
+                JOIN pg_catalog.pg_depend d ON d.refobjid = dependent.oid
+                 AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                 AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+                WHERE r.ev_class <> dependent.oid AND dependent.depth < 32
+            )
+            SELECT n.nspname, c.relname, c.relkind = 'm', pg_catalog.pg_get_viewdef(c.oid),
+                   COALESCE(c.reloptions, '{}'), max(dependent.depth) AS depth
+            FROM dependent
+            JOIN pg_catalog.pg_class c ON c.oid = dependent.oid
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('v', 'm')
+            GROUP BY c.oid, n.nspname, c.relname, c.relkind, c.reloptions
+            ORDER BY depth, n.nspname, c.relname
+            """, [oid])
+        let foreignKeys = try connection.ddlQuery("""
+            SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid)
+            FROM pg_catalog.pg_constraint con
+            JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE con.contype = 'f' AND con.confrelid = $1::oid AND con.conrelid <> $1::oid AND con.conparentid = 0
+            ORDER BY n.nspname, c.relname, con.conname
+            """, [oid])
+        return TableDependents(
+            views: (0..<views.count).map { row in
+                let options: [String]
+                if case .array(let values) = views.value(row, 4) {
+                    options = values.compactMap { if case .text(let text) = $0 { text } else { nil } }
+                } else {
+                    options = []
+                }
+                return DependentView(schema: views.string(row, 0) ?? "", name: views.string(row, 1) ?? "",
+                                     isMaterialized: views.bool(row, 2) == true, definition: views.string(row, 3) ?? "",
+                                     options: options)
+            },
+            foreignKeys: (0..<foreignKeys.count).map { row in
+                DependentForeignKey(schema: foreignKeys.string(row, 0) ?? "", table: foreignKeys.string(row, 1) ?? "",
+                                    name: foreignKeys.string(row, 2) ?? "", definition: foreignKeys.string(row, 3) ?? "")
+            })
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import JSON
+import Testing
+import TestSupport
+import Tools
+
+@Suite("run_sql")
+struct RunSQLToolTests {
+    let database: ToolTestDatabase
+
+    init() throws {
+        database = try ToolTestDatabase(prefix: "runsql")
+        try database.execute("""
+            CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags text[], meta jsonb,
+                                seen timestamptz, raw bytea, flag boolean);
+            INSERT INTO items VALUES
+              (1, 'alpha', 12.50, '{a,"b c"}', '{"k": [1, 2]}', '2024-05-01 12:00:00+00', '\\x00ff', true),
+              (2, 'DROP TABLE items; --', NULL, '{}', 'null', NULL, NULL, false);
+            CREATE TABLE big AS SELECT g AS id, md5(g::text) AS hash FROM generate_series(1, 10000) AS g;
+            CREATE SEQUENCE counter;
+            """)
+    }
+
+    private func run(_ query: String, maxRows: Int? = nil, settings: ToolSettings = ToolSettings()) -> ToolResult {
+        var arguments: [String: JSONValue] = ["query": .string(query)]
+        if let maxRows { arguments["maxRows"] = .number(Double(maxRows)) }
+        return RunSQLTool().execute(.object(arguments), context: database.context(settings))
+    }
+
+    @Test("values come back typed: numeric exact, json as JSON, arrays, ISO timestamps, base64 bytea, NULL")
+    func typedValues() throws {
+        let result = run("SELECT id, name, price, tags, meta, seen, raw, flag FROM items ORDER BY id")
+        let data = try #require(result.data, "\(result.json.serialized())")
+        let rows = try #require(data["rows"]?.arrayValue)
+        #expect(rows.count == 2)
+        #expect(rows[0] == .object(["id": .number(1), "name": .string("alpha"), "price": .string("12.50"),
+                                    "tags": .array([.string("a"), .string("b c")]), "meta": .object(["k": .array([.number(1), .number(2)])]),
+                                    "seen": .string("2024-05-01T12:00:00Z"), "raw": .string("AP8="), "flag": .bool(true)]))
+        #expect(rows[1]["price"] == .null)
+        #expect(rows[1]["name"] == .string("DROP TABLE items; --"))
+        let columns = try #require(data["columns"]?.arrayValue)
+        #expect(columns[2] == .object(["name": .string("price"), "type": .string("numeric")]))
+        #expect(columns[5]["type"] == .string("timestamp with time zone"))
+        #expect(data["truncated"] == .bool(false))
+    }
+
+    @Test("repeated column names get a suffix so every value is kept")
+    func repeatedColumns() throws {
+        let rows = try #require(run("SELECT count(*), count(*) FROM items").data?["rows"]?.arrayValue)
+        #expect(rows == [.object(["count": .number(2), "count_2": .number(2)])])
+    }
+
+    @Test("rows are capped by maxRows and the default, and the cap is reported")
+    func rowCap() throws {
+        let capped = try #require(run("SELECT * FROM big ORDER BY id", maxRows: 7).data)
+        #expect(capped["rowCount"] == .number(7))
+        #expect(capped["truncated"] == .bool(true))
+        let defaulted = try #require(run("SELECT * FROM big").data)
+        #expect(defaulted["rowCount"] == .number(100))
+        #expect(run("SELECT 1", maxRows: 0).error?.code == .invalidArguments)
+        #expect(run("SELECT 1", maxRows: 1_000_000).error?.code == .invalidArguments)
+    }
+
+    @Test("a result larger than the output budget is cut and says how many rows were left out")
+    func outputBudget() throws {
+        var settings = ToolSettings()
+        settings.outputBudgetBytes = 4_096
+        let context = database.context(settings)
+        let outcome = ToolRegistry(tools: [RunSQLTool()]).run("run_sql", arguments: #"{"query": "SELECT * FROM big ORDER BY id", "maxRows": 1000}"#,
+                                                               context: context)
+        #expect(outcome.rendered.utf8.count <= 4_096)
+        let rendered = try JSONValue.parse(outcome.rendered)
+        #expect(rendered["success"] == .bool(true))
+        #expect(rendered["truncated"] == .bool(true))
+        let kept = rendered["rows"]?.arrayValue?.count ?? 0
+        #expect(kept > 10)
+        #expect(rendered["omitted"]?.intValue == 1000 - kept)
+    }
+
+    @Test("EXPLAIN and SHOW run; a CTE with window functions runs")
+    func otherKinds() throws {
+        #expect(run("EXPLAIN SELECT * FROM big WHERE id = 5").isSuccess)
+        #expect(run("SHOW search_path").data?["rows"]?.arrayValue?.count == 1)
+        let analytics = run("""
+            WITH ranked AS (SELECT id, hash, row_number() OVER (ORDER BY hash) AS r FROM big)
+            SELECT r, id FROM ranked WHERE r <= 3 ORDER BY r -- comment; DROP TABLE big
+            """)
+        #expect(analytics.data?["rowCount"] == .number(3), "\(analytics.json.serialized())")
+    }
+
+    @Test("a refused query never reaches the database")
+    func refusedNeverRuns() throws {
+        let before = try database.scalar("SELECT last_value FROM counter")
+        let refused = run("SELECT nextval('counter')")
+        #expect(refused.error?.code == .sqlNotReadOnly)
+        #expect(refused.error?.message.contains("nextval") == true)
+        // nextval is not undone by ROLLBACK, so had it run the sequence would have moved.
+        #expect(try database.scalar("SELECT last_value FROM counter") == before)
+        #expect(try database.scalar("SELECT is_called FROM counter") == "f")
+    }
+
+    @Test("writes refused by the parser are also stopped by the read-only transaction alone",
+          arguments: [
+              "INSERT INTO items (id, name) VALUES (99, 'x')",
+              "UPDATE items SET name = 'changed'",
+              "DELETE FROM items",
+              "DROP TABLE items",
+              "TRUNCATE items",
+              "ALTER TABLE items ADD COLUMN sneaky int",
+              "CREATE TABLE sneaky (id int)",
+              "CREATE INDEX sneaky_idx ON items (name)",
+              "WITH gone AS (DELETE FROM items RETURNING *) SELECT count(*) FROM gone",
+              "SELECT * INTO sneaky FROM items",
+              "COMMENT ON TABLE items IS 'changed'",
+              "GRANT SELECT ON items TO PUBLIC",
+              "CREATE SCHEMA sneaky",
+              "SELECT setval('counter', 42)",
+          ])
+    func lowerLayersStopWrites(sql: String) throws {
+        let snapshot = try database.scalar("""
+            SELECT string_agg(id || ':' || name, ',' ORDER BY id) || '|' ||
+                   (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) || '|' ||
+                   (SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass) || '|' ||
+                   coalesce(obj_description('items'::regclass), '') || '|' ||
+                   (SELECT count(*) FROM pg_namespace) || '|' || (SELECT last_value FROM counter)
+            FROM items
+            """)
+        // Layer 1, the parser, refuses it.
+        #expect(run(sql).error?.code == .sqlNotReadOnly, "parser let through: \(sql)")
+        // Layers 2 and 3 alone (no parser): the statement runs inside BEGIN READ ONLY and is rejected there.
+        let context = database.context()
+        let lower = Result { () throws(ToolError) in
+            try ReadOnlyExecution.run(sql, kind: nil, maxRows: 10, database: try context.requireDatabase(), role: nil)
+        }
+        if case .success = lower { Issue.record("the read-only transaction let through: \(sql)") }
+        #expect(try database.scalar("""
+            SELECT string_agg(id || ':' || name, ',' ORDER BY id) || '|' ||
+                   (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) || '|' ||
+                   (SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass) || '|' ||
+                   coalesce(obj_description('items'::regclass), '') || '|' ||
+                   (SELECT count(*) FROM pg_namespace) || '|' || (SELECT last_value FROM counter)
+            FROM items
+            """) == snapshot, "state changed by: \(sql)")
+    }
+
+    @Test("a query past the statement timeout is cancelled with sql_timeout")
+    func statementTimeout() {
+        var settings = ToolSettings()
+        settings.statementTimeoutMilliseconds = 200
+        let result = run("SELECT count(*) FROM generate_series(1, 200000000)", settings: settings)
+        #expect(result.error?.code == .sqlTimeout, "\(result.json.serialized())")
+    }
+
+    @Test("the configured low-privilege role applies: what it cannot read is permission_denied")
+    func roleLayer() throws {
+        try database.execute("""
+            DO $$ BEGIN CREATE ROLE pgassist_test_reader NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            GRANT USAGE ON SCHEMA public TO pgassist_test_reader;
+            GRANT SELECT ON items TO pgassist_test_reader;
+            """)
+        var settings = ToolSettings()
+        settings.readOnlyRole = "pgassist_test_reader"
+        #expect(run("SELECT count(*) FROM items", settings: settings).isSuccess)
+        #expect(run("SELECT count(*) FROM big", settings: settings).error?.code == .permissionDenied)
+    }
+
+    @Test("bad arguments are invalid_arguments naming the field")
+    func badArguments() {
+        let context = database.context()
+        let tool = RunSQLTool()
+        let missing = tool.execute(.object([:]), context: context).error
+        #expect(missing?.code == .invalidArguments)
+        #expect(missing?.message.contains("'query'") == true)
+        let misspelled = tool.execute(.object(["sql": .string("SELECT 1")]), context: context).error
+        #expect(misspelled?.message.contains("'sql'") == true)
+        let wrongType = tool.execute(.object(["query": .string("SELECT 1"), "maxRows": .string("ten")]), context: context).error
+        #expect(wrongType?.message.contains("'maxRows'") == true)
+        #expect(tool.execute(.object(["query": .string("SELECT 1"), "maxRows": .null]), context: context).isSuccess)
+        #expect(tool.execute(.string("SELECT 1"), context: context).error?.code == .invalidArguments)
+        #expect(tool.execute(.object(["query": .string("SELEC 1")]), context: context).error?.code == .sqlParseError)
+    }
+
+    @Test("an unreachable database is db_unreachable, quickly, without the password")
+    func unreachable() throws {
+        let port = try freeTCPPort()
+        var settings = ToolSettings()
+        settings.connectTimeoutSeconds = 2
+        let context = ToolContext(settings: settings,
+                                  database: DatabaseAccess(connectionString: "postgresql://app:Sup3rSecret@127.0.0.1:\(port)/app",
+                                                           pool: ConnectionPool(), settings: settings, cache: SchemaCache()),
+                                  userId: "u")
+        let result = RunSQLTool().execute(.object(["query": .string("SELECT 1")]), context: context)
+        #expect(result.error?.code == .dbUnreachable)
+        #expect(!result.json.serialized().contains("Sup3rSecret"))
+    }
+}
