@@ -9,3 +9,33 @@ struct PgAssist: ParsableCommand {
         defaultSubcommand: Serve.self
     )
 }
+
+extension PgAssist {
+    /// Parses and runs the command. Bad usage exits with status 2 (as the tool CLI promises),
+    /// other failures as ArgumentParser decides (1 for errors, the command's own exit codes).
+    static func runMain() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                var standardError = StandardError()
+                print(fullMessage(for: error), to: &standardError)
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Standard error as a `TextOutputStream`, for usage messages.
+struct StandardError: TextOutputStream {
+    mutating func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in _ = Glibc.write(2, buffer.baseAddress, buffer.count) }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

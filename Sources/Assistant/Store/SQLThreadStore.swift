@@ -5,6 +5,7 @@ internal import FoundationEssentials
 /// The schema is brought up to date on first use, so a worker that started while the store was
 /// down begins serving as soon as it is back.
 public final class SQLThreadStore: ThreadStore {
+    /// The database; internal so the store's extensions in other files (pending actions) can use it.
     let database: any SQLDatabase
     private var migrated = false
 
@@ -165,6 +166,7 @@ public final class SQLThreadStore: ThreadStore {
 
     // MARK: Helpers
 
+    /// Migrates on first use; internal for the store's extensions.
     func ready() throws(StoreError) {
         if !migrated { try migrate() }
     }

@@ -1,0 +1,80 @@
+import Foundation
+import JSON
+import Testing
+import TestSupport
+
+/// `pgassist tool`, as users run it: real binary, real PostgreSQL (the fixture, and Pagila when present).
+@Suite("pgassist tool")
+struct ToolCommandTests {
+    private func tool(_ arguments: [String], store: String? = nil) throws -> (status: Int32, json: JSONValue?, output: String, errors: String) {
+        var environment = ["PATH": "/usr/bin:/bin", "USER": "cli-tester"]
+        if let store { environment["THREAD_STORE_URL"] = store }
+        let result = try Command.run([TestEnvironment.pgassistBinary, "tool"] + arguments, environment: environment)
+        return (result.status, try? JSONValue.parse(result.output), result.output, result.errorOutput)
+    }
+
+    @Test("--list prints strict function definitions for every tool, in both API shapes")
+    func list() throws {
+        let responses = try tool(["--list"])
+        #expect(responses.status == 0)
+        let definitions = try #require(responses.json?.arrayValue)
+        let names = definitions.compactMap { $0["name"]?.stringValue }
+        for expected in ["run_sql", "list_tables", "get_schema"] { #expect(names.contains(expected), "\(names)") }
+        for definition in definitions {
+            #expect(definition["strict"] == .bool(true))
+            #expect(definition["parameters"]?["additionalProperties"] == .bool(false))
+        }
+        let chat = try tool(["--list", "--style", "chat-completions"])
+        #expect(chat.json?.arrayValue?.first?["function"]?["name"] != nil)
+    }
+
+    @Test("bad usage exits 2 with a message; a tool failure exits 1 with JSON")
+    func exitStatuses() throws {
+        let unknown = try tool(["no_such_tool"])
+        #expect(unknown.status == 2)
+        #expect(unknown.errors.contains("no_such_tool"))
+        #expect(try tool([]).status == 2)
+        let database = try FixtureDatabase.create(prefix: "cli")
+        let refused = try tool(["run_sql", "--db", database, "--args", #"{"query": "DELETE FROM public.orders"}"#])
+        #expect(refused.status == 1)
+        #expect(refused.json?["error"]?["code"] == .string("sql_not_read_only"))
+        let malformed = try tool(["run_sql", "--db", database, "--args", "{not json"])
+        #expect(malformed.status == 1)
+        #expect(malformed.json?["error"]?["code"] == .string("invalid_arguments"))
+    }
+
+    @Test("list_tables, get_schema and run_sql answer on the fixture database")
+    func fixture() throws {
+        let database = try FixtureDatabase.create(prefix: "cli")
+        let listed = try tool(["list_tables", "--db", database])
+        #expect(listed.status == 0, "\(listed.output)\(listed.errors)")
+        let names = listed.json?["tables"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        #expect(names.contains("orders"))
+        #expect(!names.contains("users"), "platform schema auth must be hidden")
+        let schema = try tool(["get_schema", "--db", database, "--args", #"{"table": "orders"}"#])
+        #expect(schema.status == 0)
+        #expect(schema.json?["columns"]?.arrayValue?.isEmpty == false)
+        let counted = try tool(["run_sql", "--db", database, "--args", #"{"query": "SELECT count(*) AS n FROM public.orders"}"#])
+        #expect(counted.status == 0)
+        #expect(counted.json?["rows"]?.arrayValue?.first?["n"]?.intValue != nil)
+    }
+
+    @Test("every read tool works on Pagila from the command line (when ../shared has it)")
+    func pagila() throws {
+        guard let database = try FixtureDatabase.pagila() else {
+            print("note: ../shared/data/pagila is absent; the Pagila CLI test is skipped")
+            return
+        }
+        let listed = try tool(["list_tables", "--db", database])
+        let names = Set(listed.json?["tables"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
+        #expect(names.isSuperset(of: ["film", "actor", "rental", "payment", "customer"]), "\(names)")
+        let film = try tool(["get_schema", "--db", database, "--args", #"{"table": "film"}"#])
+        #expect(film.status == 0)
+        #expect(film.json?["columns"]?.arrayValue?.contains { $0["name"] == .string("rating") } == true)
+        let monthly = try tool(["run_sql", "--db", database, "--args", """
+            {"query": "SELECT date_trunc('month', rental_date) AS month, count(*) AS rentals FROM rental GROUP BY 1 ORDER BY 1"}
+            """])
+        #expect(monthly.status == 0, "\(monthly.output)")
+        #expect((monthly.json?["rowCount"]?.intValue ?? 0) > 0)
+    }
+}
