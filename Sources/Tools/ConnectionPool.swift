@@ -9,10 +9,13 @@ public final class ConnectionPool: Sendable {
         /// The connection; only the borrowing thread uses it until it is checked in.
         public let connection: PostgresConnection
         let key: String
+        /// Whether the connection served earlier requests (it may have died while idle).
+        public let isReused: Bool
 
-        init(connection: PostgresConnection, key: String) {
+        init(connection: PostgresConnection, key: String, isReused: Bool) {
             self.connection = connection
             self.key = key
+            self.isReused = isReused
         }
     }
 
@@ -45,13 +48,13 @@ public final class ConnectionPool: Sendable {
             }
             switch decision {
             case .some(.some(let lease)):
-                return lease
+                return Lease(connection: lease.connection, key: lease.key, isReused: true)
             case .some(.none):
                 do {
                     let connection = try PostgresConnection(connectionString: connectionString,
                                                             connectTimeoutSeconds: connectTimeoutSeconds,
                                                             applicationName: "pgassist-tools")
-                    return Lease(connection: connection, key: connectionString)
+                    return Lease(connection: connection, key: connectionString, isReused: false)
                 } catch {
                     state.withLock { $0.open[connectionString, default: 1] -= 1 }
                     throw error

@@ -24,6 +24,39 @@ public struct DatabaseAccess: Sendable {
         try cache.value(database: connectionString, key: key, compute)
     }
 
+    /// Borrows a connection and opens the transaction. A pooled connection that died while idle
+    /// (the server restarted, a proxy cut it) fails here: it is dropped and a fresh one tried once.
+    private func begin(readOnly: Bool, role: String?) throws(ToolError) -> (ConnectionPool.Lease, PostgresConnection) {
+        var attempts = 0
+        while true {
+            attempts += 1
+            let lease: ConnectionPool.Lease
+            do {
+                lease = try pool.checkOut(connectionString, connectTimeoutSeconds: settings.connectTimeoutSeconds)
+            } catch {
+                throw ToolError(.dbUnreachable, "The database cannot be reached: \(error.message)")
+            }
+            let connection = lease.connection
+            do throws(PostgresError) {
+                try connection.execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
+                _ = try connection.query("""
+                    SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
+                           set_config('idle_in_transaction_session_timeout', $3, true),
+                           set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true)
+                    """, ["\(settings.statementTimeoutMilliseconds)", "\(settings.lockTimeoutMilliseconds)",
+                          "\(settings.idleInTransactionTimeoutMilliseconds)"])
+                if let role {
+                    try connection.execute("SET LOCAL ROLE \(SQLIdentifier.quote(role))")
+                }
+                return (lease, connection)
+            } catch {
+                pool.checkIn(lease, reusable: false)
+                if lease.isReused && attempts == 1 && (error.isConnectionError || !connection.isConnected) { continue }
+                throw ToolError.from(error)
+            }
+        }
+    }
+
     /// Forgets the cached catalog answers for this database (after a schema change).
     public func invalidateCache() {
         cache.invalidate(database: connectionString)
@@ -35,30 +68,9 @@ public struct DatabaseAccess: Sendable {
     /// `role` (from configuration, never from the model) is assumed with `SET LOCAL ROLE`.
     public func transaction<T>(readOnly: Bool, role: String? = nil,
                                _ body: (PostgresConnection) throws(ToolError) -> T) throws(ToolError) -> T {
-        let lease: ConnectionPool.Lease
-        do {
-            lease = try pool.checkOut(connectionString, connectTimeoutSeconds: settings.connectTimeoutSeconds)
-        } catch {
-            throw ToolError(.dbUnreachable, "The database cannot be reached: \(error.message)")
-        }
-        let connection = lease.connection
+        let (lease, connection) = try begin(readOnly: readOnly, role: role)
         var reusable = true
         defer { pool.checkIn(lease, reusable: reusable) }
-        do {
-            try connection.execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
-            _ = try connection.query("""
-                SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
-                       set_config('idle_in_transaction_session_timeout', $3, true),
-                       set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true)
-                """, ["\(settings.statementTimeoutMilliseconds)", "\(settings.lockTimeoutMilliseconds)",
-                      "\(settings.idleInTransactionTimeoutMilliseconds)"])
-            if let role {
-                try connection.execute("SET LOCAL ROLE \(SQLIdentifier.quote(role))")
-            }
-        } catch {
-            reusable = false
-            throw ToolError.from(error)
-        }
         let value: T
         do {
             value = try body(connection)

@@ -4,5 +4,8 @@ extension ToolRegistry {
         ListTablesTool(),
         GetSchemaTool(),
         RunSQLTool(),
+        CreateTableTool(),
+        DropTableTool(),
+        RestoreTableTool(),
     ])
 }

@@ -67,6 +67,10 @@ struct ThroughNginxTests {
         let created = try service.request("POST", "/api/ai/assistant/setup")
         #expect(created.status == 201)
         #expect(created.json["created"] as? Bool == true)
+        let tools = created.json["tools"] as? [String] ?? []
+        for name in ["run_sql", "list_tables", "get_schema", "create_table", "drop_table", "restore_table"] {
+            #expect(tools.contains(name), "setup lists \(tools)")
+        }
         let updated = try service.request("POST", "/api/ai/assistant/setup", body: #"{"instructions": "Answer in French."}"#)
         #expect(updated.status == 200)
         #expect(updated.json["created"] as? Bool == false)

@@ -180,6 +180,20 @@ struct RunSQLToolTests {
         #expect(tool.execute(.object(["query": .string("SELEC 1")]), context: context).error?.code == .sqlParseError)
     }
 
+    @Test("a pooled connection killed while idle is replaced on the next call")
+    func reconnects() throws {
+        let context = database.context()
+        let tool = RunSQLTool()
+        #expect(tool.execute(.object(["query": .string("SELECT 1")]), context: context).isSuccess)
+        let killed = try database.scalar("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE application_name = 'pgassist-tools' AND datname = current_database()
+            """)
+        #expect(killed == "1")
+        let again = tool.execute(.object(["query": .string("SELECT 2 AS two")]), context: context)
+        #expect(again.data?["rows"]?.arrayValue?.first?["two"] == .number(2), "\(again.json.serialized())")
+    }
+
     @Test("an unreachable database is db_unreachable, quickly, without the password")
     func unreachable() throws {
         let port = try freeTCPPort()
