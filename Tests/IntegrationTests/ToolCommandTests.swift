@@ -77,4 +77,44 @@ struct ToolCommandTests {
         #expect(monthly.status == 0, "\(monthly.output)")
         #expect((monthly.json?["rowCount"]?.intValue ?? 0) > 0)
     }
+
+    @Test("create, drop with approval, restore and purge work from the command line, approvals kept in the store")
+    func writeRoundTrip() throws {
+        let database = try FixtureDatabase.pagila() ?? FixtureDatabase.create(prefix: "cliw")
+        let referenced = try FixtureDatabase.pagila() == nil ? "orders" : "film"
+        let directory = try TemporaryDirectory()
+        let store = "sqlite://\(directory.file("store.db"))"
+        let table = "cli_notes_\(UInt32.random(in: 0..<UInt32.max))"
+        let referencedKey = referenced == "film" ? "film_id" : "id"
+        let created = try tool(["create_table", "--db", database, "--args", """
+            {"table": "\(table)", "columns": [{"name": "id", "type": "bigint", "primaryKey": true},
+             {"name": "body", "type": "text", "nullable": false},
+             {"name": "ref", "type": "integer", "references": {"table": "\(referenced)", "column": "\(referencedKey)"}}],
+             "comment": "made by the CLI test"}
+            """], store: store)
+        #expect(created.status == 0, "\(created.output)\(created.errors)")
+        let dropArgs = #"{"table": "\#(table)"}"#
+        let asked = try tool(["drop_table", "--db", database, "--args", dropArgs], store: store)
+        #expect(asked.status == 1)
+        #expect(asked.json?["error"]?["code"] == .string("confirmation_required"))
+        let actionId = try #require(asked.json?["actionId"]?.stringValue)
+        // The table is still there until the approval.
+        #expect(try tool(["get_schema", "--db", database, "--args", #"{"table": "\#(table)"}"#]).status == 0)
+        let dropped = try tool(["drop_table", "--db", database, "--args", dropArgs, "--approve", actionId], store: store)
+        #expect(dropped.status == 0, "\(dropped.output)")
+        #expect(dropped.json?["restorable"] == .bool(true))
+        #expect(try tool(["get_schema", "--db", database, "--args", #"{"table": "\#(table)"}"#]).json?["error"]?["code"]
+                == .string("relation_not_found"))
+        let reused = try tool(["drop_table", "--db", database, "--args", dropArgs, "--approve", actionId], store: store)
+        #expect(reused.status == 1)
+        let restored = try tool(["restore_table", "--db", database, "--args", #"{"table": "\#(table)"}"#], store: store)
+        #expect(restored.status == 0, "\(restored.output)")
+        #expect(try tool(["get_schema", "--db", database, "--args", #"{"table": "\#(table)"}"#]).status == 0)
+        let purgeArgs = #"{"table": "\#(table)", "purge": true}"#
+        let purgeAsked = try tool(["drop_table", "--db", database, "--args", purgeArgs], store: store)
+        let purgeId = try #require(purgeAsked.json?["actionId"]?.stringValue)
+        let purged = try tool(["drop_table", "--db", database, "--args", purgeArgs, "--approve", purgeId], store: store)
+        #expect(purged.status == 0, "\(purged.output)")
+        #expect(purged.json?["purged"] == .bool(true))
+    }
 }

@@ -115,6 +115,19 @@ struct RunSQLToolTests {
               "GRANT SELECT ON items TO PUBLIC",
               "CREATE SCHEMA sneaky",
               "SELECT setval('counter', 42)",
+              "MERGE INTO items AS t USING (SELECT 1 AS id) AS s ON t.id = s.id WHEN MATCHED THEN DELETE",
+              "INSERT INTO items (id, name) SELECT 100 + g, 'bulk' FROM generate_series(1, 3) AS g",
+              "UPDATE items SET name = upper(name) WHERE id IN (SELECT id FROM items)",
+              "COPY items FROM STDIN",
+              "DO $$ BEGIN INSERT INTO items (id, name) VALUES (98, 'from do'); END $$",
+              "CREATE VIEW sneaky_view AS SELECT * FROM items",
+              "CREATE FUNCTION sneaky() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+              "ALTER SEQUENCE counter RESTART WITH 500",
+              "CREATE TABLE sneaky_copy AS SELECT * FROM items",
+              "ALTER TABLE items RENAME TO renamed_items",
+              "DROP SEQUENCE counter",
+              "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+              "WITH moved AS (UPDATE items SET id = id + 1000 RETURNING id) SELECT * FROM moved",
           ])
     func lowerLayersStopWrites(sql: String) throws {
         let snapshot = try database.scalar("""
