@@ -130,14 +130,7 @@ struct RunSQLToolTests {
               "WITH moved AS (UPDATE items SET id = id + 1000 RETURNING id) SELECT * FROM moved",
           ])
     func lowerLayersStopWrites(sql: String) throws {
-        let snapshot = try database.scalar("""
-            SELECT string_agg(id || ':' || name, ',' ORDER BY id) || '|' ||
-                   (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) || '|' ||
-                   (SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass) || '|' ||
-                   coalesce(obj_description('items'::regclass), '') || '|' ||
-                   (SELECT count(*) FROM pg_namespace) || '|' || (SELECT last_value FROM counter)
-            FROM items
-            """)
+        let snapshot = try stateSnapshot()
         // Layer 1, the parser, refuses it.
         #expect(run(sql).error?.code == .sqlNotReadOnly, "parser let through: \(sql)")
         // Layers 2 and 3 alone (no parser): the statement runs inside BEGIN READ ONLY and is rejected there.
@@ -146,14 +139,20 @@ struct RunSQLToolTests {
             try ReadOnlyExecution.run(sql, kind: nil, maxRows: 10, database: try context.requireDatabase(), role: nil)
         }
         if case .success = lower { Issue.record("the read-only transaction let through: \(sql)") }
-        #expect(try database.scalar("""
+        #expect(try stateSnapshot() == snapshot, "state changed by: \(sql)")
+    }
+
+    /// Rows, relations, columns, the comment, schemas and the sequence: what any write would change.
+    private func stateSnapshot() throws -> String? {
+        try database.scalar("""
             SELECT string_agg(id || ':' || name, ',' ORDER BY id) || '|' ||
                    (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) || '|' ||
                    (SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass) || '|' ||
                    coalesce(obj_description('items'::regclass), '') || '|' ||
-                   (SELECT count(*) FROM pg_namespace) || '|' || (SELECT last_value FROM counter)
+                   (SELECT count(*) FROM pg_namespace) || '|' || (SELECT last_value FROM counter) || '|' ||
+                   (SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace)
             FROM items
-            """) == snapshot, "state changed by: \(sql)")
+            """)
     }
 
     @Test("a query past the statement timeout is cancelled with sql_timeout")
