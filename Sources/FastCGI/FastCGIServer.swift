@@ -38,6 +38,7 @@ public final class FastCGIServer: Sendable {
             throw FastCGIError(code: .invalidConfiguration,
                                message: "threads must be at least 1, maxRequests at least 0, backlog at least 1")
         }
+        let started = ContinuousClock.now
         try LibFCGI.initialize()
         // Handle stop signals before the socket exists, so a signal sent once it is there stops us gracefully.
         let signalCount = StopSignals.install()
@@ -95,6 +96,12 @@ public final class FastCGIServer: Sendable {
             thread.join()
         }
         logger.info("FastCGI server stopped", metadata: ["requests": "\(loop.servedRequests)"])
+        if configuration.maxRequests > 0 && loop.servedRequests >= configuration.maxRequests {
+            let lifetime = started + .milliseconds(configuration.minimumLifetimeMilliseconds)
+            while ContinuousClock.now < lifetime && StopSignals.received(since: signalCount) == nil {
+                poll(nil, 0, 20)
+            }
+        }
         if let failure = outcome.failure {
             throw failure
         }

@@ -13,14 +13,20 @@ public struct FastCGIServerConfiguration: Sendable {
     /// (www-data) connect on a local run, but also any local user. In production let
     /// spawn-fcgi create the socket (`-M 0660 -U www-data`) and use `.inherited`.
     public var socketMode: Int
+    /// A worker recycled by `maxRequests` sooner than this after its start waits out the rest
+    /// (not accepting) before `run` returns, in milliseconds. multiwatch counts a worker that dies
+    /// within its retry window of its start as a failed start and abandons the slot after a few,
+    /// so quick recycling under load would otherwise shrink the pool. A stop signal ends the wait.
+    public var minimumLifetimeMilliseconds: Int
 
     /// Creates a configuration; the defaults suit a worker started by spawn-fcgi and multiwatch.
     public init(listen: ListenAddress = .inherited, threads: Int = 4, maxRequests: Int = 0,
-                backlog: Int32 = 1024, socketMode: Int = 0o666) {
+                backlog: Int32 = 1024, socketMode: Int = 0o666, minimumLifetimeMilliseconds: Int = 1_000) {
         self.listen = listen
         self.threads = threads
         self.maxRequests = maxRequests
         self.backlog = backlog
         self.socketMode = socketMode
+        self.minimumLifetimeMilliseconds = minimumLifetimeMilliseconds
     }
 }
