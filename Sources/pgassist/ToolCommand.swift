@@ -70,7 +70,8 @@ struct ToolCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let store = try? ServeSettings(environment: environment, threads: nil, maxRequests: nil, maxBodyBytes: nil).openStore()
+        let serveSettings = try ServeSettings(environment: environment, threads: nil, maxRequests: nil, maxBodyBytes: nil)
+        let store = LazyActionStore { () throws(StoreError) in try serveSettings.openStore() }
         let database = db.map {
             DatabaseAccess(connectionString: $0, pool: ConnectionPool(capacityPerDatabase: 2), settings: settings, cache: SchemaCache())
         }
