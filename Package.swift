@@ -43,6 +43,12 @@ let package = Package(
         // The read-only guard: libpg_query parse tree → allow or refuse, with the reason.
         .target(name: "SQLGuard", dependencies: ["PgQuery", "JSON"]),
 
+        // Model providers: the Responses API and Chat Completions over libcurl, with SSE and retries.
+        .target(name: "Model", dependencies: [
+            "HTTPClient", "JSON",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The tools the model calls on the user's database, and their registry.
         .target(name: "Tools", dependencies: [
             "Postgres", "SQLGuard", "JSON",
@@ -68,11 +74,14 @@ let package = Package(
         ]),
 
         // Test helpers that start real processes: PostgreSQL, nginx, spawn-fcgi + multiwatch.
-        .target(name: "TestSupport", dependencies: ["HTTPClient", "Postgres"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["HTTPClient", "Postgres", "JSON"], path: "Tests/TestSupport"),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "SQLGuardTests", dependencies: ["SQLGuard", "PgQuery", "TestSupport", "Postgres"]),
+        .testTarget(name: "ModelTests", dependencies: [
+            "Model", "TestSupport", "JSON", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "Postgres"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),

@@ -13,6 +13,8 @@ packages=(
     nginx-light spawn-fcgi multiwatch
     # tests: a real PostgreSQL (initdb/pg_ctl under /usr/lib/postgresql), cgi-fcgi, HTTP checks
     postgresql postgresql-contrib libfcgi-bin curl ca-certificates python3
+    # tests: the fake model provider checks request bodies against OpenAI's OpenAPI description
+    python3-yaml python3-jsonschema
     # SwiftPM fetches dependencies with git; the scripts use runuser and /proc tools
     git util-linux procps
 )

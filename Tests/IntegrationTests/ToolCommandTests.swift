@@ -6,10 +6,12 @@ import TestSupport
 /// `pgassist tool`, as users run it: real binary, real PostgreSQL (the fixture, and Pagila when present).
 @Suite("pgassist tool")
 struct ToolCommandTests {
-    private func tool(_ arguments: [String], store: String? = nil) throws -> (status: Int32, json: JSONValue?, output: String, errors: String) {
+    private func tool(_ arguments: [String], store: String? = nil,
+                      directory: String? = nil) throws -> (status: Int32, json: JSONValue?, output: String, errors: String) {
         var environment = ["PATH": "/usr/bin:/bin", "USER": "cli-tester"]
         if let store { environment["THREAD_STORE_URL"] = store }
-        let result = try Command.run([TestEnvironment.pgassistBinary, "tool"] + arguments, environment: environment)
+        let result = try Command.run([TestEnvironment.pgassistBinary, "tool"] + arguments, environment: environment,
+                                     directory: directory)
         return (result.status, try? JSONValue.parse(result.output), result.output, result.errorOutput)
     }
 
@@ -46,8 +48,11 @@ struct ToolCommandTests {
     @Test("list_tables, get_schema and run_sql answer on the fixture database")
     func fixture() throws {
         let database = try FixtureDatabase.create(prefix: "cli")
-        let listed = try tool(["list_tables", "--db", database])
+        let workingDirectory = try TemporaryDirectory()
+        let listed = try tool(["list_tables", "--db", database], directory: workingDirectory.path)
         #expect(listed.status == 0, "\(listed.output)\(listed.errors)")
+        // A read-only tool needs no approval store, so none is created in the working directory.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: workingDirectory.path).isEmpty)
         let names = listed.json?["tables"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
         #expect(names.contains("orders"))
         #expect(!names.contains("users"), "platform schema auth must be hidden")
