@@ -32,6 +32,8 @@ extension GuardRefusal {
         public static let relationNotAllowed = Reason(rawValue: "relationNotAllowed")
         /// An operator named with a schema other than pg_catalog (a user-defined operator).
         public static let operatorNotAllowed = Reason(rawValue: "operatorNotAllowed")
+        /// Reading a server setting that may hold a secret (SHOW, current_setting).
+        public static let settingNotAllowed = Reason(rawValue: "settingNotAllowed")
 
         /// The reason's name.
         public var description: String { rawValue }

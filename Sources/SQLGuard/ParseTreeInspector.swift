@@ -102,6 +102,7 @@ struct ParseTreeInspector {
         }
         if let functionName {
             inspectFunction(functionName, location: location)
+            inspectSettingRead(functionName, arguments: members["args"], location: location)
         }
         if let relation, let why = CredentialCatalogs.reason(relation: relation, schema: schema) {
             let written = QualifiedName(parts: (schema.map { [$0] } ?? []) + [relation]).sql
@@ -116,6 +117,19 @@ struct ParseTreeInspector {
         }
         if let why = policy.refusal(for: name) {
             record(.functionNotAllowed, "\(name.sql)() is not allowed: \(why)", location)
+        }
+    }
+
+    /// `current_setting(name [, missing_ok])` may only read harmless settings, named by a string constant.
+    private mutating func inspectSettingRead(_ names: JSONValue, arguments: JSONValue?, location: Int?) {
+        guard let name = QualifiedName(nodes: names), name.parts.last == "current_setting",
+              name.parts.count == 1 || name.parts.first == "pg_catalog" else { return }
+        guard let setting = arguments?.arrayValue?.first?["A_Const"]?["sval"]?["sval"]?.stringValue else {
+            record(.settingNotAllowed, "current_setting() is not allowed with a computed name: name the setting as a string constant", location)
+            return
+        }
+        if let why = ReadableSettings.refusal(setting) {
+            record(.settingNotAllowed, "reading the setting '\(setting)' is not allowed: \(why)", location)
         }
     }
 

@@ -57,6 +57,11 @@ public struct ReadOnlyGuard: Sendable {
         case "SelectStmt":
             kind = .select
         case "VariableShowStmt":
+            let setting = node["name"]?.stringValue ?? ""
+            if let why = ReadableSettings.refusal(setting) {
+                return .refused(GuardRefusal(reason: .settingNotAllowed,
+                                             message: "SHOW \(setting) is not allowed: \(why)", position: start))
+            }
             kind = .show
         case "ExplainStmt":
             if let refusal = explainRefusal(node, source: source, start: start) { return .refused(refusal) }

@@ -39,12 +39,18 @@ public struct DatabaseAccess: Sendable {
             let connection = lease.connection
             do throws(PostgresError) {
                 try connection.execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
-                _ = try connection.query("""
+                // standard_conforming_strings must be on, as libpg_query (the guard) always assumes:
+                // with it off, `'\'` ends a string differently for the server than for the guard.
+                let applied = try connection.query("""
                     SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
                            set_config('idle_in_transaction_session_timeout', $3, true),
-                           set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true)
+                           set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true),
+                           set_config('standard_conforming_strings', 'on', true)
                     """, ["\(settings.statementTimeoutMilliseconds)", "\(settings.lockTimeoutMilliseconds)",
                           "\(settings.idleInTransactionTimeoutMilliseconds)"])
+                guard applied.count == 1, applied.string(0, 5) == "on" else {
+                    throw PostgresError(code: .protocolError, message: "the database did not accept standard_conforming_strings = on")
+                }
                 if let role {
                     try connection.execute("SET LOCAL ROLE \(SQLIdentifier.quote(role))")
                 }

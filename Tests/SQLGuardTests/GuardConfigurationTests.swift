@@ -74,7 +74,8 @@ struct GuardConfigurationTests {
         }
     }
 
-    @Test("every allow-listed name is allowed bare and pg_catalog-qualified", arguments: AllowedFunctions.names.sorted())
+    @Test("every allow-listed name is allowed bare and pg_catalog-qualified",
+          arguments: AllowedFunctions.names.sorted().filter { $0 != "current_setting" })  // needs a readable setting name
     func allowedNameAllowed(name: String) {
         #expect(ReadOnlyGuard().check("SELECT pg_catalog.\(name)()") == .allowed(.select), "\(name)")
         #expect(ReadOnlyGuard().check("SELECT \"\(name)\"()") == .allowed(.select), "\(name)")

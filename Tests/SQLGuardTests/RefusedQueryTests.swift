@@ -25,6 +25,21 @@ struct RefusedQueryTests {
         ("SELECT 1;\n-- comment\nDELETE FROM t", .multipleStatements),
         ("SHOW search_path; SET search_path = evil", .multipleStatements),
 
+        // Secrets in settings and catalogs.
+        ("SHOW ALL", .settingNotAllowed),
+        ("SHOW primary_conninfo", .settingNotAllowed),
+        ("SHOW \"app.settings.jwt_secret\"", .settingNotAllowed),
+        ("SELECT current_setting('app.settings.jwt_secret')", .settingNotAllowed),
+        ("SELECT pg_catalog.current_setting('primary_conninfo', true)", .settingNotAllowed),
+        ("SELECT current_setting(name) FROM (VALUES ('search_path')) AS v(name)", .settingNotAllowed),
+        ("SELECT * FROM pg_settings", .relationNotAllowed),
+        ("SELECT setconfig FROM pg_db_role_setting", .relationNotAllowed),
+        ("SELECT subconninfo FROM pg_catalog.pg_subscription", .relationNotAllowed),
+        ("SELECT * FROM pg_file_settings", .relationNotAllowed),
+        ("SELECT * FROM pg_hba_file_rules", .relationNotAllowed),
+        ("SELECT query FROM pg_stat_activity", .relationNotAllowed),
+        ("SELECT query FROM PG_STAT_ACTIVITY", .relationNotAllowed),
+
         // Writes and DDL.
         ("INSERT INTO t VALUES (1)", .statementNotAllowed),
         ("UPDATE t SET a = 1", .statementNotAllowed),

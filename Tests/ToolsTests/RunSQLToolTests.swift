@@ -192,6 +192,20 @@ struct RunSQLToolTests {
         #expect(tool.execute(.object(["query": .string("SELEC 1")]), context: context).error?.code == .sqlParseError)
     }
 
+    @Test("with standard_conforming_strings off on the database, strings still mean what the guard saw")
+    func standardConformingStrings() throws {
+        let legacy = try ToolTestDatabase(prefix: "legacy")
+        try legacy.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET standard_conforming_strings = off', current_database()); END $$")
+        // With the setting off the server would end the first string at '\' and run pg_read_file;
+        // the tools force it on, so the whole text stays two concatenated string literals.
+        let query = #"SELECT '\' || $$ ', pg_catalog.pg_read_file('/etc/hostname') AS f -- $$ AS text"#
+        let result = RunSQLTool().execute(.object(["query": .string(query)]), context: legacy.context())
+        let rows = try #require(result.data?["rows"]?.arrayValue, "\(result.json.serialized())")
+        #expect(rows.count == 1)
+        #expect(rows.first?["f"] == nil)
+        #expect(rows.first?["text"]?.stringValue?.contains("pg_read_file") == true)
+    }
+
     @Test("a pooled connection killed while idle is replaced on the next call")
     func reconnects() throws {
         let context = database.context()
