@@ -1,4 +1,7 @@
 import SQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The thread store's SQLite database: one connection per worker thread, WAL mode so many
 /// worker processes share the file, and a busy timeout so writers queue instead of failing.
@@ -14,12 +17,29 @@ public final class SQLiteDatabase: SQLDatabase {
         FileSystem.createParentDirectory(of: path)
         do {
             connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-            // WAL lets readers run beside one writer; FULL syncs the WAL on every commit so an
-            // acknowledged message survives a power loss, not only a crash.
-            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
         } catch {
             throw Self.storeError(error)
         }
+        // WAL lets readers run beside one writer; FULL syncs the WAL on every commit so an
+        // acknowledged message survives a power loss, not only a crash. Switching a new file to WAL
+        // needs an exclusive lock, and SQLite answers BUSY at once (without its busy handler) when
+        // that could deadlock with another opener: workers starting together retry here.
+        let deadline = ContinuousClock.now + .milliseconds(Int(busyTimeoutMilliseconds))
+        while true {
+            do {
+                try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+                return
+            } catch {
+                guard error.isBusy, ContinuousClock.now < deadline else { throw Self.storeError(error) }
+                try? sleepBriefly()
+            }
+        }
+    }
+
+    /// Waits 5–15 ms, so racing openers do not retry in lockstep.
+    private func sleepBriefly() throws {
+        var request = timespec(tv_sec: 0, tv_nsec: Int.random(in: 5_000_000...15_000_000))
+        nanosleep(&request, nil)
     }
 
     public func rows(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
