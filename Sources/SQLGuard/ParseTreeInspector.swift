@@ -19,6 +19,8 @@ struct Finding {
 struct ParseTreeInspector {
     let policy: FunctionPolicy
     private(set) var findings: [Finding] = []
+    /// What may call user code without naming a call, for the catalog check.
+    private(set) var implicitCalls = ImplicitCalls()
 
     init(policy: FunctionPolicy) {
         self.policy = policy
@@ -84,6 +86,23 @@ struct ParseTreeInspector {
                 record(.lockingClause, "\(clause) is not allowed: it locks rows; remove the locking clause", location)
             case "A_Expr":
                 inspectOperator(child["name"], location: child["location"]?.intValue ?? location)
+                if let names = child["name"]?.arrayValue, names.count == 1, let name = names[0]["String"]?["sval"]?.stringValue {
+                    implicitCalls.operatorNames.insert(name)
+                }
+            case "ColumnRef":
+                if let fields = child["fields"]?.arrayValue, fields.count >= 2,
+                   let last = fields.last?["String"]?["sval"]?.stringValue {
+                    implicitCalls.attributeNames.insert(last)
+                }
+            case "A_Indirection":
+                for step in child["indirection"]?.arrayValue ?? [] {
+                    if let name = step["String"]?["sval"]?.stringValue { implicitCalls.attributeNames.insert(name) }
+                }
+            case "TypeCast":
+                if let parts = child["typeName"]?["names"]?.arrayValue?.compactMap({ $0["String"]?["sval"]?.stringValue }),
+                   !parts.isEmpty {
+                    implicitCalls.castTypes.insert(parts.map(QualifiedName.quotedIfNeeded).joined(separator: "."))
+                }
             case "SubLink":
                 inspectOperator(child["operName"], location: child["location"]?.intValue ?? location)
             case "SortBy":

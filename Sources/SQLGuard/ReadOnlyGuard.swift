@@ -25,6 +25,20 @@ public struct ReadOnlyGuard: Sendable {
 
     /// Checks `sql` and says whether it may run, and if not, why and where.
     public func check(_ sql: String) -> GuardVerdict {
+        inspect(sql).verdict
+    }
+
+    /// The verdict, and for an allowed query the places where PostgreSQL may call user code without a
+    /// visible call (attribute notation, unqualified operators, casts): check those against the
+    /// database's catalogs before running the query (see `ImplicitCalls`).
+    public func inspect(_ sql: String) -> (verdict: GuardVerdict, implicitCalls: ImplicitCalls) {
+        var implicitCalls = ImplicitCalls()
+        let verdict = evaluate(sql, implicitCalls: &implicitCalls)
+        if case .refused = verdict { return (verdict, ImplicitCalls()) }
+        return (verdict, implicitCalls)
+    }
+
+    private func evaluate(_ sql: String, implicitCalls: inout ImplicitCalls) -> GuardVerdict {
         let tree: JSONValue
         do {
             tree = try PgQuery.parse(sql)
@@ -75,6 +89,7 @@ public struct ReadOnlyGuard: Sendable {
 
         var inspector = ParseTreeInspector(policy: policy)
         inspector.inspect(node)
+        implicitCalls = inspector.implicitCalls
         if let finding = inspector.firstFinding {
             return .refused(GuardRefusal(reason: finding.reason, message: finding.message,
                                          position: finding.byteOffset.map(source.position(ofByte:))))

@@ -32,9 +32,13 @@ public enum ReadOnlyExecution {
     /// Runs `sql` read-only and returns at most `maxRows` rows. A SELECT is read through a cursor so
     /// only `maxRows + 1` rows ever leave the server; other kinds run as they are. `kind` nil means
     /// "unchecked" (used to prove these layers without the parser): the statement runs as given.
-    public static func run(_ sql: String, kind: StatementKind?, maxRows: Int, database: DatabaseAccess,
-                           role: String?) throws(ToolError) -> Output {
+    /// `implicitCalls` (from the guard) are checked against the catalogs first, unless nil (user functions allowed).
+    public static func run(_ sql: String, kind: StatementKind?, implicitCalls: ImplicitCalls? = nil, maxRows: Int,
+                           database: DatabaseAccess, role: String?) throws(ToolError) -> Output {
         try database.transaction(readOnly: true, role: role) { connection throws(ToolError) -> Output in
+            if let implicitCalls, let refusal = try ImplicitCallCheck.refusal(implicitCalls, connection: connection) {
+                throw refusal
+            }
             let start = ContinuousClock.now
             let result: PostgresResult
             do throws(PostgresError) {

@@ -42,7 +42,8 @@ public struct RunSQLTool: Tool {
             }
             let guardLayer = ReadOnlyGuard(configuration: .init(allowUserFunctions: settings.allowUserFunctions))
             let kind: StatementKind
-            switch guardLayer.check(input.query) {
+            let inspection = guardLayer.inspect(input.query)
+            switch inspection.verdict {
             case .allowed(let allowed):
                 kind = allowed
             case .refused(let refusal):
@@ -50,8 +51,9 @@ public struct RunSQLTool: Tool {
                                 details: Self.details(of: refusal))
             }
             let database = try context.requireDatabase()
-            let output = try ReadOnlyExecution.run(input.query, kind: kind, maxRows: maxRows, database: database,
-                                                   role: settings.readOnlyRole)
+            let output = try ReadOnlyExecution.run(input.query, kind: kind,
+                                                   implicitCalls: settings.allowUserFunctions ? nil : inspection.implicitCalls,
+                                                   maxRows: maxRows, database: database, role: settings.readOnlyRole)
             return .success(output.json, truncatable: "rows")
         } catch {
             return .failure(error)

@@ -206,6 +206,34 @@ struct RunSQLToolTests {
         #expect(rows.first?["text"]?.stringValue?.contains("pg_read_file") == true)
     }
 
+    @Test("user code PostgreSQL would call without a visible call is refused: row.f, user operators, user casts")
+    func implicitUserCode() throws {
+        // Each user function takes a session-level advisory lock, which survives ROLLBACK: proof that it ran.
+        try database.execute("""
+            CREATE FUNCTION public.side(items) RETURNS int LANGUAGE sql AS $$ SELECT 1 FROM pg_advisory_lock(4201) $$;
+            CREATE FUNCTION public.opf(int, int) RETURNS boolean LANGUAGE sql AS $$ SELECT true FROM pg_advisory_lock(4202) $$;
+            CREATE OPERATOR public.### (FUNCTION = public.opf, LEFTARG = int, RIGHTARG = int);
+            CREATE FUNCTION public.castf(items) RETURNS int LANGUAGE sql AS $$ SELECT 1 FROM pg_advisory_lock(4203) $$;
+            CREATE CAST (items AS int) WITH FUNCTION public.castf(items);
+            """)
+        func locksHeld() throws -> String? {
+            try database.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid IN (4201, 4202, 4203)")
+        }
+        for query in ["SELECT x.side FROM items x", "SELECT (x).side FROM items x", "SELECT 1 ### 2", "SELECT x::int FROM items x"] {
+            let result = run(query)
+            #expect(result.error?.code == .sqlNotReadOnly, "\(query) → \(result.json.serialized())")
+        }
+        #expect(try locksHeld() == "0")
+        // Ordinary qualified columns, built-in operators and casts still run.
+        #expect(run("SELECT i.name, i.id::text, 1 = 1 AS same FROM items i WHERE i.id > 0").isSuccess)
+        // The check is what stops them: with user functions allowed, the same query runs the function.
+        var permissive = ToolSettings()
+        permissive.allowUserFunctions = true
+        let context = database.context(permissive)
+        #expect(RunSQLTool().execute(.object(["query": .string("SELECT x.side FROM items x")]), context: context).isSuccess)
+        #expect(try locksHeld() == "1")
+    }
+
     @Test("a pooled connection killed while idle is replaced on the next call")
     func reconnects() throws {
         let context = database.context()
