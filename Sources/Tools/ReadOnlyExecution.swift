@@ -12,7 +12,7 @@ public enum ReadOnlyExecution {
         public let columns: [(name: String, type: String)]
         /// Rows as objects keyed by column name.
         public let rows: [JSONValue]
-        /// Whether more rows existed than were returned.
+        /// Whether rows were left out: the row cap was reached, or reading stopped at the output budget.
         public let truncated: Bool
         /// How long the query took, in milliseconds.
         public let durationMilliseconds: Double
@@ -24,6 +24,8 @@ public enum ReadOnlyExecution {
                 "rows": .array(rows),
                 "rowCount": .number(Double(rows.count)),
                 "truncated": .bool(truncated),
+                // The database may hold more rows than were read (row cap, or the output budget was reached).
+                "moreRows": .bool(truncated),
                 "durationMs": .number((durationMilliseconds * 10).rounded() / 10),
             ]
         }
@@ -40,32 +42,60 @@ public enum ReadOnlyExecution {
                 throw refusal
             }
             let start = ContinuousClock.now
-            let result: PostgresResult
+            var batches: [PostgresResult] = []
+            var truncated = false
             do throws(PostgresError) {
                 if kind == .select {
                     _ = try connection.query("DECLARE pgassist_rows NO SCROLL CURSOR FOR \(sql)")
-                    result = try connection.query("FETCH FORWARD \(maxRows + 1) FROM pgassist_rows")
+                    truncated = try fetch(into: &batches, maxRows: maxRows, byteBudget: database.settings.outputBudgetBytes,
+                                          connection: connection)
                 } else {
-                    result = try connection.query(sql)
+                    batches = [try connection.query(sql)]
                 }
             } catch {
                 throw ToolError.from(error)
             }
             let elapsed = ContinuousClock.now - start
-            let names = uniqueNames(result.columns.map(\.name))
-            let types = try typeNames(result.columns.map(\.typeOID), connection: connection)
-            let count = min(result.count, maxRows)
+            let columns = batches.first?.columns ?? []
+            let names = uniqueNames(columns.map(\.name))
+            let types = try typeNames(columns.map(\.typeOID), connection: connection)
             var rows: [JSONValue] = []
-            rows.reserveCapacity(count)
-            for row in 0..<count {
-                var object: [String: JSONValue] = [:]
-                for column in names.indices { object[names[column]] = result.value(row, column).json }
-                rows.append(.object(object))
+            for batch in batches {
+                for row in 0..<batch.count where rows.count < maxRows {
+                    var object: [String: JSONValue] = [:]
+                    for column in names.indices { object[names[column]] = batch.value(row, column).json }
+                    rows.append(.object(object))
+                }
             }
+            let fetched = batches.reduce(0) { $0 + $1.count }
             let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
             return Output(columns: Array(zip(names, types)).map { (name: $0.0, type: $0.1) }, rows: rows,
-                          truncated: result.count > maxRows, durationMilliseconds: milliseconds)
+                          truncated: truncated || fetched > maxRows, durationMilliseconds: milliseconds)
         }
+    }
+
+    /// Reads the cursor in growing batches (1, 10, 100, … rows) until `maxRows + 1` rows arrived,
+    /// the rows end, or the rows' text passes `byteBudget` (then returns true: more may exist).
+    /// Rows past the output budget would be cut anyway, so a query of huge values holds about
+    /// one batch of them in memory rather than `maxRows`.
+    private static func fetch(into batches: inout [PostgresResult], maxRows: Int, byteBudget: Int,
+                              connection: PostgresConnection) throws(PostgresError) -> Bool {
+        var fetched = 0
+        var bytes = 0
+        var batchSize = 1
+        while fetched <= maxRows {
+            let wanted = min(batchSize, maxRows + 1 - fetched)
+            let batch = try connection.query("FETCH FORWARD \(wanted) FROM pgassist_rows")
+            if batches.isEmpty || batch.count > 0 { batches.append(batch) }
+            fetched += batch.count
+            for row in batch.rows {
+                for value in row { bytes += (value?.utf8.count ?? 4) + 8 }
+            }
+            if batch.count < wanted { return false }
+            if bytes > byteBudget { return fetched <= maxRows }
+            batchSize = min(batchSize * 10, 1_000)
+        }
+        return false
     }
 
     /// `["id", "count", "count"]` → `["id", "count", "count_2"]`.

@@ -74,7 +74,22 @@ struct RunSQLToolTests {
         #expect(rendered["truncated"] == .bool(true))
         let kept = rendered["rows"]?.arrayValue?.count ?? 0
         #expect(kept > 10)
-        #expect(rendered["omitted"]?.intValue == 1000 - kept)
+        // Reading stopped once the budget was passed: some rows read were cut, and more exist in the database.
+        #expect((rendered["omitted"]?.intValue ?? 0) > 0)
+        #expect(rendered["moreRows"] == .bool(true))
+    }
+
+    @Test("huge values stop the fetch at the output budget instead of loading every row")
+    func hugeValues() throws {
+        let outcome = ToolRegistry(tools: [RunSQLTool()]).run(
+            "run_sql", arguments: #"{"query": "SELECT g, repeat('x', 2000000) AS blob FROM generate_series(1, 200) AS g", "maxRows": 200}"#,
+            context: database.context())
+        let rendered = try JSONValue.parse(outcome.rendered)
+        #expect(outcome.rendered.utf8.count <= ToolSettings().outputBudgetBytes)
+        #expect(rendered["success"] == .bool(true), "\(outcome.rendered.prefix(300))")
+        #expect(rendered["truncated"] == .bool(true))
+        // The first batch is one row: it alone passes the budget, so no further row was fetched.
+        #expect(outcome.result.data?["rows"]?.arrayValue?.count == 1)
     }
 
     @Test("EXPLAIN and SHOW run; a CTE with window functions runs")
