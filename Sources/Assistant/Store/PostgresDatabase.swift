@@ -36,7 +36,18 @@ public final class PostgresDatabase: SQLDatabase {
         try perform { connection throws(PostgresError) in try connection.execute(sql) }
     }
 
-    public var beginStatement: String { "BEGIN" }
+    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        let live = try liveConnection()
+        do {
+            return try live.transaction { () throws -> T in try body() }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PostgresError {
+            throw classify(error, on: live)
+        } catch {
+            throw StoreError(.failed, String(describing: error))
+        }
+    }
 
     public func lockForMigration() throws(StoreError) {
         // A transaction-scoped advisory lock: released at COMMIT/ROLLBACK, and by the server
@@ -45,28 +56,34 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     private func perform<T>(_ body: (PostgresConnection) throws(PostgresError) -> T) throws(StoreError) -> T {
-        let live: PostgresConnection
-        if let connection, connection.isConnected {
-            live = connection
-        } else {
-            connection = nil
-            do {
-                live = try PostgresConnection(connectionString: connectionString,
-                                              connectTimeoutSeconds: connectTimeoutSeconds,
-                                              applicationName: "pgassist-store")
-            } catch {
-                throw StoreError(.unavailable, "cannot connect to the PostgreSQL store: \(error.debugDescription)")
-            }
-            connection = live
-        }
+        let live = try liveConnection()
         do {
             return try body(live)
         } catch {
-            if error.isConnectionError || !live.isConnected {
-                connection = nil
-                throw StoreError(.unavailable, "lost the PostgreSQL store connection: \(error.debugDescription)")
-            }
-            throw StoreError(.failed, error.debugDescription)
+            throw classify(error, on: live)
         }
+    }
+
+    /// The open connection, or a new one when there is none or it broke.
+    private func liveConnection() throws(StoreError) -> PostgresConnection {
+        if let connection, connection.isConnected { return connection }
+        connection = nil
+        do {
+            let live = try PostgresConnection(connectionString: connectionString, connectTimeoutSeconds: connectTimeoutSeconds,
+                                              applicationName: "pgassist-store")
+            connection = live
+            return live
+        } catch {
+            throw StoreError(.unavailable, "cannot connect to the PostgreSQL store: \(error.debugDescription)")
+        }
+    }
+
+    /// A lost connection is dropped (the next call reconnects) and reported as unavailable.
+    private func classify(_ error: PostgresError, on live: PostgresConnection) -> StoreError {
+        if error.isConnectionError || !live.isConnected {
+            connection = nil
+            return StoreError(.unavailable, "lost the PostgreSQL store connection: \(error.debugDescription)")
+        }
+        return StoreError(.failed, error.debugDescription)
     }
 }

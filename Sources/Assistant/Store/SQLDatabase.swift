@@ -12,24 +12,10 @@ public protocol SQLDatabase: AnyObject {
     func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int
     /// Runs several statements without parameters (schema changes).
     func script(_ sql: String) throws(StoreError)
-    /// The statement that starts a write transaction.
-    var beginStatement: String { get }
+    /// Runs `body` in a write transaction: committed when it returns, rolled back when it or the
+    /// commit throws (the wrapper modules' own transactions do the work).
+    func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
     /// Inside a transaction, waits for the store-wide migration lock (held until the transaction ends).
     func lockForMigration() throws(StoreError)
 }
 
-extension SQLDatabase {
-    /// Runs `body` in a write transaction: committed when it returns, rolled back when it or the commit throws.
-    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try script(beginStatement)
-        let value: T
-        do {
-            value = try body()
-            try script("COMMIT")
-        } catch {
-            try? script("ROLLBACK")
-            throw error
-        }
-        return value
-    }
-}

@@ -69,9 +69,19 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
-    /// BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
-    /// writes fails with SQLITE_BUSY, without waiting, when another process wrote in between.
-    public var beginStatement: String { "BEGIN IMMEDIATE" }
+    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+        // writes fails with SQLITE_BUSY, without waiting, when another process wrote in between.
+        do {
+            return try connection.transaction(immediate: true) { () throws -> T in try body() }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw Self.storeError(error)
+        } catch {
+            throw StoreError(.failed, String(describing: error))
+        }
+    }
 
     public func lockForMigration() throws(StoreError) {
         // BEGIN IMMEDIATE already holds the database's single write lock.
