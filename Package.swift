@@ -63,7 +63,7 @@ let package = Package(
 
         // The domain: thread store, endpoints.
         .target(name: "Assistant", dependencies: [
-            "HTTP", "SQLite", "Postgres", "Tools",
+            "HTTP", "SQLite", "Postgres", "Tools", "Model",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
-        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport", "Tools"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTPClient", "SQLite"]),
+        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport", "Tools", "Model"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTPClient", "SQLite", "JSON"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Model
 import Tools
 
 /// Settings of the assistant API, read once per worker from the environment.
@@ -14,6 +15,14 @@ public struct AssistantConfiguration: Sendable {
     public var maxMessagePage: Int
     /// The names of the tools the assistant offers the model (the standard registry's by default).
     public var toolNames: [String] = ToolRegistry.standard.names
+    /// How to reach the model provider (`OPENAI_*`).
+    public var model: ModelConfiguration = ModelConfiguration(model: "")
+    /// Limits and policies of tool calls (`SQL_*`, `TOOL_*`, …).
+    public var tools: ToolSettings = ToolSettings()
+    /// Limits of the chat run loop (`CHAT_*`, `APPROVAL_TOOLS`, `SSE_PING_MS`).
+    public var chat: ChatSettings = ChatSettings()
+    /// Users allowed to call `POST /setup` when requests carry an authenticated user (`ADMIN_USERS`, comma-separated).
+    public var adminUsers: Set<String> = []
 
     /// Creates a configuration.
     public init(storeLocation: StoreLocation = .defaultLocation, sqliteBusyTimeoutMilliseconds: Int32 = 5_000,
@@ -40,6 +49,20 @@ public struct AssistantConfiguration: Sendable {
         if let model = environment["OPENAI_MODEL"], !model.isEmpty { defaultModel = model }
         maxMessageCharacters = try Self.integer(environment, "MAX_MESSAGE_CHARS", default: 32_000, range: 1...10_000_000)
         maxMessagePage = try Self.integer(environment, "MAX_MESSAGE_PAGE", default: 200, range: 1...10_000)
+        do {
+            model = try ModelConfiguration(environment: environment)
+        } catch {
+            throw ConfigurationError(variable: error.variable, message: error.message)
+        }
+        do {
+            tools = try ToolSettings(environment: environment)
+        } catch {
+            throw ConfigurationError(variable: error.variable, message: error.message)
+        }
+        chat = try ChatSettings(environment: environment)
+        if let list = environment["ADMIN_USERS"] {
+            adminUsers = Set(list.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty })
+        }
     }
 
     private static func integer(_ environment: [String: String], _ name: String, default value: Int,

@@ -11,8 +11,9 @@ final class RequestHandler: FastCGIHandler {
     private let logger: Logger
 
     /// Opens this thread's store connection and builds its API.
-    init(settings: ServeSettings, logger: Logger) throws(StoreError) {
-        api = AssistantAPI(store: try settings.openStore(), configuration: settings.assistant, logger: logger)
+    init(settings: ServeSettings, resources: ChatResources, logger: Logger) throws(StoreError) {
+        api = AssistantAPI(store: try settings.openStore(), configuration: settings.assistant, logger: logger,
+                           resources: resources)
         maxBodyBytes = settings.maxBodyBytes
         self.logger = logger
     }

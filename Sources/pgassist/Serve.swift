@@ -42,12 +42,13 @@ struct Serve: ParsableCommand {
         let settings = try ServeSettings(environment: environment, threads: threads, maxRequests: maxRequests,
                                          maxBodyBytes: maxBodyBytes)
 
+        let resources = ChatResources()
         let address = listen.flatMap(ListenAddress.init(parsing:)) ?? .inherited
         if address == .inherited && FastCGIServer.isCGI {
             guard environment["REQUEST_METHOD"] != nil else {
                 throw StartupError("stdin is not a FastCGI socket: start pgassist under spawn-fcgi, or pass --listen.")
             }
-            FastCGIServer.serveCGIRequest(with: try RequestHandler(settings: settings, logger: logger))
+            FastCGIServer.serveCGIRequest(with: try RequestHandler(settings: settings, resources: resources, logger: logger))
             return
         }
 
@@ -68,7 +69,7 @@ struct Serve: ParsableCommand {
         let server = FastCGIServer(configuration: configuration, logger: logger)
         try server.run { _ in
             do throws(StoreError) {
-                return try RequestHandler(settings: settings, logger: logger)
+                return try RequestHandler(settings: settings, resources: resources, logger: logger)
             } catch {
                 logger.critical("cannot open the thread store", metadata: ["error": "\(error.debugDescription)"])
                 return UnavailableHandler(logger: logger)

@@ -1,5 +1,6 @@
 import HTTP
 import Logging
+import Model
 
 /// The assistant API of one worker thread: its routes, its store connection, its settings.
 ///
@@ -11,13 +12,18 @@ public final class AssistantAPI {
     let store: any ThreadStore
     let configuration: AssistantConfiguration
     let logger: Logger
+    /// What the worker process's threads share (database connections, catalog cache).
+    let resources: ChatResources
     private var router: Router
+    private var client: (any ModelClient)?
 
-    /// Creates the API on `store` (one per worker thread).
-    public init(store: any ThreadStore, configuration: AssistantConfiguration, logger: Logger) {
+    /// Creates the API on `store` (one per worker thread); `resources` are shared by the process's threads.
+    public init(store: any ThreadStore, configuration: AssistantConfiguration, logger: Logger,
+                resources: ChatResources = ChatResources()) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.resources = resources
         router = Router(logger: logger)
         let prefix = Self.prefix
         router.add("GET", "\(prefix)/thread") { [unowned self] in try getThread($0) }
@@ -25,6 +31,14 @@ public final class AssistantAPI {
         router.add("POST", "\(prefix)/setup") { [unowned self] in try setup($0) }
         router.add("POST", "\(prefix)/chat") { [unowned self] in try chat($0) }
         router.add("GET", "\(prefix)/health") { [unowned self] in health($0) }
+    }
+
+    /// This thread's model client, created on first use and kept so its HTTP connection is reused.
+    var modelClient: any ModelClient {
+        if let client { return client }
+        let created = makeModelClient(configuration.model, logger: logger)
+        client = created
+        return created
     }
 
     /// Answers one request; never throws (errors become JSON error responses).

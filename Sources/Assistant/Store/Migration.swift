@@ -73,5 +73,21 @@ public struct Migration: Sendable {
             );
             CREATE INDEX pending_actions_by_expiry ON pending_actions (expires_at);
             """),
+        Migration(version: 3, name: "runs driven by our own loop: owner, worker, pending approval; provider items", sql: """
+            ALTER TABLE runs ADD COLUMN user_id TEXT;
+            ALTER TABLE runs ADD COLUMN project_ref TEXT;
+            ALTER TABLE runs ADD COLUMN worker TEXT;
+            ALTER TABLE runs ADD COLUMN rounds BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE runs ADD COLUMN pending_action_id TEXT;
+            ALTER TABLE runs ADD COLUMN pending_call_id TEXT;
+            ALTER TABLE runs ADD COLUMN response TEXT;
+            ALTER TABLE runs ADD COLUMN deadline_at BIGINT;
+            CREATE UNIQUE INDEX runs_one_active_per_thread ON runs (thread_id)
+                WHERE status IN ('queued', 'in_progress', 'requires_action');
+            ALTER TABLE messages ADD COLUMN provider_items TEXT;
+            ALTER TABLE messages ADD COLUMN tool_name TEXT;
+            ALTER TABLE messages ADD COLUMN duration_ms BIGINT;
+            ALTER TABLE assistants ADD COLUMN tool_descriptions TEXT NOT NULL DEFAULT '{}';
+            """),
     ]
 }
