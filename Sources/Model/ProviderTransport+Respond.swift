@@ -20,7 +20,10 @@ extension ProviderTransport {
         var delivered = false
         return try withRetries(deadline: deadline) { (timeout: Int) throws(AttemptFailure) -> ModelResponse in
             var accumulator = Dialect.Accumulator(apiKey: apiKey)
-            let plain = try postStream(path: Dialect.path, body: body, timeoutMilliseconds: timeout,
+            // A stream may run as long as the deadline allows; the per-attempt timeout bounds its silences.
+            let plain = try postStream(path: Dialect.path, body: body,
+                                       timeoutMilliseconds: max(timeout, Self.milliseconds(until: deadline)),
+                                       idleTimeoutMilliseconds: timeout,
                                        delivered: { delivered }) { (event: SSEEvent) throws(ModelError) in
                 try accumulator.consume(event) { (output: ModelStreamEvent) throws(ModelError) in
                     delivered = true

@@ -79,7 +79,8 @@ final class ProviderTransport {
     /// `delivered` tells whether output already reached the caller (then a broken connection is
     /// `.streamInterrupted`, not retried). Returns the parsed body instead when a server ignored
     /// `stream: true` and answered `application/json`.
-    func postStream(path: String, body: JSONValue, timeoutMilliseconds: Int, delivered: () -> Bool,
+    func postStream(path: String, body: JSONValue, timeoutMilliseconds: Int, idleTimeoutMilliseconds: Int = 0,
+                    delivered: () -> Bool,
                     handle: (SSEEvent) throws(ModelError) -> Void) throws(AttemptFailure) -> JSONValue? {
         let http = try httpClient()
         var status = 0
@@ -89,7 +90,8 @@ final class ProviderTransport {
         var handlerError: ModelError?
         var plainJSON = false
         do {
-            _ = try http.stream(request(path: path, body: body, stream: true, timeoutMilliseconds: timeoutMilliseconds),
+            _ = try http.stream(request(path: path, body: body, stream: true, timeoutMilliseconds: timeoutMilliseconds,
+                                        idleTimeoutMilliseconds: idleTimeoutMilliseconds),
                                 onHead: { code, received in
                                     status = code
                                     headers = received
@@ -143,7 +145,8 @@ final class ProviderTransport {
         }
     }
 
-    private func request(path: String, body: JSONValue, stream: Bool, timeoutMilliseconds: Int) -> HTTPClientRequest {
+    private func request(path: String, body: JSONValue, stream: Bool, timeoutMilliseconds: Int,
+                         idleTimeoutMilliseconds: Int = 0) -> HTTPClientRequest {
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"),
             ("Accept", stream ? "text/event-stream" : "application/json"),
@@ -153,7 +156,8 @@ final class ProviderTransport {
         for (name, value) in configuration.extraHeaders { headers.append((name, value)) }
         return HTTPClientRequest(method: "POST", url: configuration.baseURL + path, headers: headers,
                                  body: body.serializedBytes(), timeoutMilliseconds: timeoutMilliseconds,
-                                 connectTimeoutMilliseconds: min(configuration.connectTimeoutMilliseconds, timeoutMilliseconds))
+                                 connectTimeoutMilliseconds: min(configuration.connectTimeoutMilliseconds, timeoutMilliseconds),
+                                 idleTimeoutMilliseconds: idleTimeoutMilliseconds)
     }
 
     private func httpFailure(status: Int, header: (String) -> String?, body: [UInt8]) -> AttemptFailure {

@@ -1,11 +1,220 @@
 import HTTP
+import JSON
+import Model
+import Tools
 
 extension AssistantAPI {
-    /// `POST /chat`: validates the body. The model loop is not part of this release, so a valid request
-    /// is answered 503 `model_not_configured`; nothing is stored for it.
+    /// `POST /chat`: a new message (runs the model and its tools), an approval or rejection of the pending
+    /// action of a run waiting for one, or the cancellation of a run. Answers JSON, or server-sent events
+    /// with `"stream": true` or `Accept: text/event-stream`.
     func chat(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        _ = try ChatRequest(body: try JSONBody(request: request), maxMessageCharacters: configuration.maxMessageCharacters)
-        throw APIError(status: 503, code: .modelNotConfigured,
-                       message: "Chat is not available: no model provider is configured on this server.")
+        let chat = try ChatRequest(body: try JSONBody(request: request), maxMessageCharacters: configuration.maxMessageCharacters)
+        let stream = chat.stream || (request.header("accept")?.lowercased().contains("text/event-stream") ?? false)
+        switch chat.intent {
+        case .cancel(let runId):
+            return try cancel(runId: runId, chat)
+        case .message(let text):
+            try requireModel()
+            let thread = try chatThread(chat)
+            let assistant = try withStore("read assistant") { () throws(StoreError) in try store.assistant() }
+            try clearStaleRun(thread)
+            let newRun = NewRun(threadId: thread.id, userId: chat.userId, projectRef: chat.projectRef, worker: WorkerIdentity.current,
+                                assistantVersion: assistant?.version, model: assistant?.model ?? configuration.defaultModel,
+                                deadlineAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds))
+            guard let started = try withStore("start run", { () throws(StoreError) in
+                try store.startRun(newRun, userMessage: text)
+            }) else {
+                throw APIError(status: 409, code: .runInProgress,
+                               message: "This thread already has a run in progress; wait for it to finish or cancel it.")
+            }
+            // Calls a dead worker left without a result are answered now, so the model never sees an unanswered call.
+            try closeUnansweredCalls(thread, reason: "The tool call was interrupted before it finished (its worker stopped); "
+                                     + "it may not have taken effect. Check before repeating it.")
+            let run = try makeRun(chat, thread: thread, run: started.run, assistant: assistant, stream: stream)
+            return respond(run, stream: stream) { run in run.drive() }
+        case .approve(let actionId), .reject(let actionId):
+            let approved = if case .approve = chat.intent { true } else { false }
+            return try decide(actionId: actionId, approved: approved, chat, stream: stream)
+        }
+    }
+
+    // MARK: Intents
+
+    /// Resumes the run waiting for `actionId`: runs the approved call (or tells the model the user declined),
+    /// then the calls of the same turn that came after it, then continues the loop.
+    private func decide(actionId: String, approved: Bool, _ chat: ChatRequest, stream: Bool) throws(APIError) -> HTTPResponse {
+        try requireModel()
+        let thread = try chatThread(chat)
+        try clearStaleRun(thread)
+        let notFound = APIError(status: 404, code: .actionNotFound,
+                                message: "No action \(actionId) is waiting for approval on this thread (it may have expired or been answered).")
+        guard let waiting = try withStore("read run", { () throws(StoreError) in try store.activeRun(threadId: thread.id) }),
+              waiting.status == .requiresAction, waiting.pendingActionId == actionId, let callId = waiting.pendingCallId else {
+            throw notFound
+        }
+        let deadlineAt = Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)
+        guard try withStore("resume run", { () throws(StoreError) in
+            try store.resumeRun(id: waiting.id, actionId: actionId, worker: WorkerIdentity.current, deadlineAt: deadlineAt)
+        }) else {
+            throw APIError(status: 409, code: .runInProgress, message: "This action is already being answered by another request.")
+        }
+        let messages = try withStore("read messages") { () throws(StoreError) in
+            try store.recentMessages(threadId: thread.id, limit: configuration.chat.historyMessageLimit)
+        }
+        let unanswered = ChatHistory.unansweredCalls(in: messages)
+        let turn = messages.last { StoredToolCall.decode($0.toolCalls).contains { $0.id == callId } }
+        let calls = StoredToolCall.decode(turn?.toolCalls)
+        guard let position = calls.firstIndex(where: { $0.id == callId }) else {
+            _ = try? store.finishRun(id: waiting.id, status: .failed, response: nil, errorCode: "call_not_found",
+                                     errorMessage: "The call awaiting approval is no longer in the thread.")
+            throw notFound
+        }
+        let rest = calls[(position + 1)...].filter { call in unanswered.contains { $0.id == call.id } }
+        let assistant = try withStore("read assistant") { () throws(StoreError) in try store.assistant() }
+        let run = try makeRun(chat, thread: thread, run: waiting, assistant: assistant, stream: stream)
+        let call = calls[position]
+        logger.info(approved ? "action approved" : "action rejected",
+                    metadata: ["action": "\(actionId)", "tool": "\(call.name)", "run": "\(waiting.id)"])
+        return respond(run, stream: stream) { run in
+            run.drive(first: run.decide(call, actionId: actionId, approved: approved), calls: Array(rest))
+        }
+    }
+
+    /// Cancels a run. A run waiting for approval has its call answered "cancelled"; a run in progress stops
+    /// at its next step. Cancelling a run that already ended answers its final status.
+    private func cancel(runId: String, _ chat: ChatRequest) throws(APIError) -> HTTPResponse {
+        let thread = try chatThread(chat)
+        guard let run = try withStore("read run", { () throws(StoreError) in try store.run(id: runId, threadId: thread.id) }) else {
+            throw APIError(status: 404, code: .runNotFound, message: "There is no run \(runId) on this thread.")
+        }
+        var status = run.status
+        if run.status.isActive {
+            let cancelled = try withStore("cancel run") { () throws(StoreError) in
+                try store.finishRun(id: run.id, status: .cancelled, response: nil, errorCode: "cancelled_by_user",
+                                    errorMessage: "The user cancelled the run.")
+            }
+            if cancelled {
+                status = .cancelled
+                if run.status == .requiresAction {
+                    try closeUnansweredCalls(thread, reason: "The user cancelled the run; this call was not carried out.")
+                }
+                logger.info("run cancelled", metadata: ["run": "\(run.id)"])
+            } else {
+                status = (try? store.run(id: runId, threadId: thread.id))?.status ?? status
+            }
+        }
+        let reply = ChatReply(threadId: thread.id, runId: run.id, status: status, response: run.response ?? "", toolCalls: [],
+                              inputTokens: Int(run.inputTokens), outputTokens: Int(run.outputTokens), pendingAction: nil,
+                              failure: nil)
+        return reply.httpResponse
+    }
+
+    // MARK: Steps
+
+    /// The thread the request continues: the given one (404 when it is not this user's live thread), else
+    /// the user's current thread, created when there is none.
+    private func chatThread(_ chat: ChatRequest) throws(APIError) -> ThreadRecord {
+        if let threadId = chat.threadId {
+            guard let thread = try withStore("read thread", { () throws(StoreError) in
+                try store.thread(id: threadId, userId: chat.userId)
+            }) else {
+                throw APIError(status: 404, code: .threadNotFound, message: "There is no thread \(threadId) for this user.")
+            }
+            return thread
+        }
+        return try withStore("get thread") { () throws(StoreError) in
+            try store.currentOrNewThread(userId: chat.userId, projectRef: chat.projectRef)
+        }
+    }
+
+    /// Ends the thread's active run when its worker is gone or its deadline (or approval) ran out; a live
+    /// run is a 409: `action_pending` while it waits for approval, else `run_in_progress`.
+    private func clearStaleRun(_ thread: ThreadRecord) throws(APIError) {
+        guard let active = try withStore("read run", { () throws(StoreError) in try store.activeRun(threadId: thread.id) }) else {
+            return
+        }
+        let now = Clock.nowMilliseconds()
+        let workerGone = active.status == .inProgress && active.worker.map(WorkerIdentity.isGone) == true
+        let pastDeadline = (active.deadlineAt ?? Int64.max) < now
+        guard workerGone || pastDeadline else {
+            if active.status == .requiresAction {
+                throw APIError(status: 409, code: .actionPending, message: """
+                    This thread waits for your decision on action \(active.pendingActionId ?? "?") (run \(active.id)); \
+                    approve or reject it, or cancel the run, before sending a new message.
+                    """)
+            }
+            throw APIError(status: 409, code: .runInProgress,
+                           message: "This thread already has a run in progress (\(active.id)); wait for it to finish or cancel it.")
+        }
+        let code = workerGone ? "worker_lost" : (active.status == .requiresAction ? "approval_expired" : "deadline_passed")
+        let expired = try withStore("expire run") { () throws(StoreError) in
+            try store.finishRun(id: active.id, status: .expired, response: nil, errorCode: code,
+                                errorMessage: workerGone ? "The worker running it stopped." : "It ran past its deadline.")
+        }
+        if expired {
+            logger.warning("expired an abandoned run", metadata: ["run": "\(active.id)", "reason": "\(code)"])
+            try closeUnansweredCalls(thread, reason: code == "approval_expired"
+                                     ? "The approval for this call expired; it was not carried out."
+                                     : "The tool call was interrupted before it finished; it may not have taken effect.")
+        }
+    }
+
+    /// Stores an error result for every call in the thread's recent messages that has none.
+    private func closeUnansweredCalls(_ thread: ThreadRecord, reason: String) throws(APIError) {
+        let messages = try withStore("read messages") { () throws(StoreError) in
+            try store.recentMessages(threadId: thread.id, limit: configuration.chat.historyMessageLimit)
+        }
+        for call in ChatHistory.unansweredCalls(in: messages) {
+            let error = ToolError(ToolError.Code(rawValue: "interrupted"), reason)
+            let message = NewMessage(role: "tool", toolCallId: call.id,
+                                     toolResult: ToolResult.failure(error).json.serialized(), toolName: call.name)
+            _ = try withStore("close call") { () throws(StoreError) in try store.appendRunMessage(threadId: thread.id, message) }
+        }
+    }
+
+    /// 503 `model_not_configured` before anything is stored when no provider is set up.
+    private func requireModel() throws(APIError) {
+        let model = configuration.model
+        if model.apiKey == nil && model.baseURL == ModelConfiguration.defaultBaseURL {
+            throw APIError(status: 503, code: .modelNotConfigured,
+                           message: "Chat is not available: no model provider is configured on this server (set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server).")
+        }
+    }
+
+    /// The run driver for this request: instructions with context, the tools on offer, the database.
+    private func makeRun(_ chat: ChatRequest, thread: ThreadRecord, run: RunRecord, assistant: AssistantRecord?,
+                         stream: Bool) throws(APIError) -> ChatRun {
+        let database = chat.connectionString.map {
+            DatabaseAccess(connectionString: $0, pool: resources.pool, settings: configuration.tools, cache: resources.cache)
+        }
+        let offered = Set(assistant?.tools ?? configuration.toolNames)
+        let overrides = assistant?.toolDescriptions ?? [:]
+        let tools: [any Tool] = ToolRegistry.standard.tools.filter { offered.contains($0.name) }.map { tool in
+            guard let text = overrides[tool.name] else { return tool }
+            return DescribedTool(base: tool, description: text)
+        }
+        let tables = database.flatMap {
+            RunInstructions.tableSummary(database: $0, settings: configuration.tools, userId: chat.userId)
+        }
+        let instructions = RunInstructions.make(base: assistant?.instructions ?? AssistantInstructions.standard,
+                                                projectRef: chat.projectRef, userId: chat.userId,
+                                                tables: database == nil ? "unknown: no database connection was given" : tables)
+        let deadline = ContinuousClock.now + .milliseconds(configuration.chat.deadlineMilliseconds)
+        return ChatRun(store: store, configuration: configuration, logger: logger, client: modelClient, thread: thread, run: run,
+                       projectRef: chat.projectRef, instructions: instructions, registry: ToolRegistry(tools: tools),
+                       database: database, events: SilentEvents(), deadline: deadline, stream: stream)
+    }
+
+    /// Drives `run` and answers JSON, or streams it as server-sent events.
+    private func respond(_ run: ChatRun, stream: Bool, _ drive: @escaping (ChatRun) -> ChatReply) -> HTTPResponse {
+        guard stream else { return drive(run).httpResponse }
+        return .eventStream(pingIntervalMilliseconds: configuration.chat.pingIntervalMilliseconds) { events in
+            run.events = EventStreamChatEvents(events)
+            _ = events.send(event: "run.created", data: .object(["runId": .string(run.runId), "threadId": .string(run.threadId)]))
+            let reply = drive(run)
+            if reply.failure == nil {
+                _ = events.send(event: "run.completed", data: reply.json)
+            }
+        }
     }
 }

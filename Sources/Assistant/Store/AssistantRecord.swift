@@ -10,6 +10,8 @@ public struct AssistantRecord: Sendable, Equatable {
     public let instructions: String
     /// The names of the tools it may call.
     public let tools: [String]
+    /// Replacements for the registry's tool descriptions, keyed by tool name; tools not named keep their own.
+    public let toolDescriptions: [String: String]
     /// Increases by one with every change; runs record the version they used.
     public let version: Int64
     /// When it was created, in milliseconds since the epoch.
@@ -18,13 +20,14 @@ public struct AssistantRecord: Sendable, Equatable {
     public let updatedAt: Int64
 
     /// Creates a record.
-    public init(id: String, name: String, model: String, instructions: String, tools: [String], version: Int64,
-                createdAt: Int64, updatedAt: Int64) {
+    public init(id: String, name: String, model: String, instructions: String, tools: [String],
+                toolDescriptions: [String: String] = [:], version: Int64, createdAt: Int64, updatedAt: Int64) {
         self.id = id
         self.name = name
         self.model = model
         self.instructions = instructions
         self.tools = tools
+        self.toolDescriptions = toolDescriptions
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt

@@ -18,10 +18,17 @@ public struct MessageRecord: Sendable, Equatable {
     public let runId: String?
     /// When it was stored, in milliseconds since the epoch.
     public let createdAt: Int64
+    /// For an assistant message: the provider's output items kept verbatim (a JSON array), when the dialect has them.
+    public let providerItems: String?
+    /// For a tool result: the tool's name.
+    public let toolName: String?
+    /// For a tool result: how long the tool ran, in milliseconds.
+    public let durationMs: Int64?
 
     /// Creates a record.
     public init(id: String, seq: Int64, role: String, content: String?, toolCalls: String?, toolCallId: String?,
-                toolResult: String?, runId: String?, createdAt: Int64) {
+                toolResult: String?, runId: String?, createdAt: Int64,
+                providerItems: String? = nil, toolName: String? = nil, durationMs: Int64? = nil) {
         self.id = id
         self.seq = seq
         self.role = role
@@ -31,5 +38,8 @@ public struct MessageRecord: Sendable, Equatable {
         self.toolResult = toolResult
         self.runId = runId
         self.createdAt = createdAt
+        self.providerItems = providerItems
+        self.toolName = toolName
+        self.durationMs = durationMs
     }
 }

@@ -1,4 +1,5 @@
 internal import FoundationEssentials
+import JSON
 
 /// The thread store on a SQL database (SQLite or PostgreSQL): the same statements for both.
 ///
@@ -122,7 +123,7 @@ public final class SQLThreadStore: ThreadStore {
 
     // MARK: Assistant
 
-    private static let assistantColumns = "id, name, model, instructions, tools, version, created_at, updated_at"
+    private static let assistantColumns = "id, name, model, instructions, tools, version, created_at, updated_at, tool_descriptions"
 
     public func assistant() throws(StoreError) -> AssistantRecord? {
         try ready()
@@ -136,11 +137,12 @@ public final class SQLThreadStore: ThreadStore {
         return try database.transaction { () throws(StoreError) -> (assistant: AssistantRecord, created: Bool) in
             let now = Clock.nowMilliseconds()
             let inserted = try database.run("""
-                INSERT INTO assistants (id, slot, name, model, instructions, tools, version, created_at, updated_at)
-                VALUES ($1, 'default', $2, $3, $4, $5, 1, $6, $6) ON CONFLICT DO NOTHING
+                INSERT INTO assistants (id, slot, name, model, instructions, tools, tool_descriptions, version, created_at, updated_at)
+                VALUES ($1, 'default', $2, $3, $4, $5, $6, 1, $7, $7) ON CONFLICT DO NOTHING
                 """, [.text(Identifier.make("asst")), .text(update.name ?? defaults.name), .text(update.model ?? defaults.model),
                       .text(update.instructions ?? defaults.instructions),
-                      .text(Self.encodeTools(update.tools ?? defaults.tools)), .integer(now)])
+                      .text(Self.encodeTools(update.tools ?? defaults.tools)),
+                      .text(Self.encodeToolDescriptions(update.applyingToolDescriptions(to: [:]))), .integer(now)])
             guard let current = try database.rows(
                 "SELECT \(Self.assistantColumns) FROM assistants WHERE slot = 'default'", []).first.map(Self.assistant) else {
                 throw StoreError(.failed, "the assistant definition was not readable after insert")
@@ -148,18 +150,21 @@ public final class SQLThreadStore: ThreadStore {
             if inserted > 0 { return (current, true) }
             let next = AssistantRecord(id: current.id, name: update.name ?? current.name, model: update.model ?? current.model,
                                        instructions: update.instructions ?? current.instructions,
-                                       tools: update.tools ?? current.tools, version: current.version + 1,
-                                       createdAt: current.createdAt, updatedAt: now)
+                                       tools: update.tools ?? current.tools,
+                                       toolDescriptions: update.applyingToolDescriptions(to: current.toolDescriptions),
+                                       version: current.version + 1, createdAt: current.createdAt, updatedAt: now)
             // An update that changes nothing keeps the version: /setup is safe to repeat.
             if next.name == current.name, next.model == current.model, next.instructions == current.instructions,
-               next.tools == current.tools {
+               next.tools == current.tools, next.toolDescriptions == current.toolDescriptions {
                 return (current, false)
             }
             try database.run("""
-                UPDATE assistants SET name = $2, model = $3, instructions = $4, tools = $5, version = $6, updated_at = $7
+                UPDATE assistants SET name = $2, model = $3, instructions = $4, tools = $5, tool_descriptions = $6,
+                    version = $7, updated_at = $8
                 WHERE id = $1
                 """, [.text(next.id), .text(next.name), .text(next.model), .text(next.instructions),
-                      .text(Self.encodeTools(next.tools)), .integer(next.version), .integer(now)])
+                      .text(Self.encodeTools(next.tools)), .text(Self.encodeToolDescriptions(next.toolDescriptions)),
+                      .integer(next.version), .integer(now)])
             return (next, false)
         }
     }
@@ -187,6 +192,7 @@ public final class SQLThreadStore: ThreadStore {
     private static func assistant(_ row: SQLRow) -> AssistantRecord {
         AssistantRecord(id: row[0].text ?? "", name: row[1].text ?? "", model: row[2].text ?? "",
                         instructions: row[3].text ?? "", tools: decodeTools(row[4].text ?? "[]"),
+                        toolDescriptions: decodeToolDescriptions(row[8].text ?? "{}"),
                         version: row[5].integer ?? 1, createdAt: row[6].integer ?? 0, updatedAt: row[7].integer ?? 0)
     }
 
@@ -196,5 +202,15 @@ public final class SQLThreadStore: ThreadStore {
 
     private static func decodeTools(_ text: String) -> [String] {
         (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+
+    /// The overrides as a JSON object of strings, keys sorted so equal maps store equal text.
+    private static func encodeToolDescriptions(_ descriptions: [String: String]) -> String {
+        JSONValue.object(descriptions.mapValues(JSONValue.string)).serialized()
+    }
+
+    /// The overrides from the column's JSON object; members that are not strings are skipped.
+    private static func decodeToolDescriptions(_ text: String) -> [String: String] {
+        (try? JSONValue.parse(text))?.objectValue?.compactMapValues(\.stringValue) ?? [:]
     }
 }

@@ -1,8 +1,10 @@
+import Tools
+
 /// Where threads, messages, runs and the assistant definition live.
 ///
 /// One instance per worker thread (it owns a database connection). Every method is safe when
 /// many threads and processes use the same store at once.
-public protocol ThreadStore: AnyObject {
+public protocol ThreadStore: RunStore, PendingActionStore {
     /// Which database holds the threads.
     var kind: StoreKind { get }
     /// Applies missing schema migrations (idempotent; also done on first use).

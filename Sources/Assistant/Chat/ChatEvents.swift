@@ -1,0 +1,12 @@
+import JSON
+
+/// Where a run reports progress as it happens: the event stream of a streaming request, or nowhere.
+protocol ChatEvents: AnyObject {
+    /// Sends one event; false when the client is gone (the run then stops and keeps what it has).
+    func emit(_ event: String, _ data: JSONValue) -> Bool
+}
+
+/// The events of a non-streaming request: dropped.
+final class SilentEvents: ChatEvents {
+    func emit(_ event: String, _ data: JSONValue) -> Bool { true }
+}

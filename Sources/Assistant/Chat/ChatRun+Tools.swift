@@ -1,0 +1,160 @@
+import Dispatch
+import HTTP
+import JSON
+import Model
+import Synchronization
+import Tools
+
+extension ChatRun {
+    /// Executes one model turn's calls in order: consecutive read-only calls run at once on separate
+    /// connections, anything else alone. Each result is committed as it arrives. A call that needs the
+    /// user's approval pauses the run there (the calls after it run once the user answered) and the
+    /// `requires_action` reply is returned.
+    func execute(_ calls: [StoredToolCall]) throws(Stop) -> ChatReply? {
+        var index = 0
+        while index < calls.count {
+            guard ContinuousClock.now < deadline else {
+                throw .failed(APIError(status: 504, code: .deadlineExceeded,
+                                       message: "The chat request ran out of time while running tools; the conversation so far is kept."))
+            }
+            var batch = [calls[index]]
+            if isParallel(calls[index]) {
+                while index + batch.count < calls.count, isParallel(calls[index + batch.count]) {
+                    batch.append(calls[index + batch.count])
+                }
+            }
+            batch.forEach(emitStarted)
+            for outcome in run(batch) {
+                if let actionId = outcome.pendingActionId {
+                    return try pause(for: outcome, actionId: actionId)
+                }
+                try record(outcome)
+            }
+            index += batch.count
+        }
+        return nil
+    }
+
+    /// Runs `call` with the user's decision on its pending action: approved (the tool acts) or rejected
+    /// (the model is told the user declined).
+    func decide(_ call: StoredToolCall, actionId: String, approved: Bool) -> ToolCallOutcome {
+        guard approved else {
+            let error = ToolError(ToolError.Code(rawValue: "user_declined"),
+                                  "The user declined this action; nothing was done. Do not try it again unless the user asks.")
+            return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: .failure(error),
+                                   rendered: ToolResult.failure(error).rendered(budget: configuration.tools.outputBudgetBytes),
+                                   durationMs: 0)
+        }
+        emitStarted(call)
+        return runOne(call, approvedActionId: actionId)
+    }
+
+    private func emitStarted(_ call: StoredToolCall) {
+        _ = events.emit("tool.started", .object([
+            "runId": .string(runId), "id": .string(call.id), "name": .string(call.name),
+            "arguments": (try? JSONValue.parse(call.arguments)) ?? .string(call.arguments),
+        ]))
+    }
+
+    /// Commits a tool result and reports it.
+    func record(_ outcome: ToolCallOutcome) throws(Stop) {
+        outcomes.append(outcome)
+        let message = NewMessage(role: "tool", toolCallId: outcome.id, toolResult: outcome.rendered, runId: runId,
+                                 toolName: outcome.name, durationMs: outcome.durationMs)
+        _ = try withStore { () throws(StoreError) in try store.appendRunMessage(threadId: threadId, message) }
+        var event = outcome.json.objectValue ?? [:]
+        event["runId"] = .string(runId)
+        event.removeValue(forKey: "arguments")
+        _ = events.emit("tool.completed", .object(event))
+    }
+
+    // MARK: Helpers
+
+    /// Read-only tools that need no approval may run alongside each other.
+    private func isParallel(_ call: StoredToolCall) -> Bool {
+        guard let tool = registry.tool(named: call.name) else { return true }
+        return tool.isReadOnly && !needsLoopApproval(call.name)
+    }
+
+    /// Tools the deployment put under approval (drop_table asks by itself).
+    private func needsLoopApproval(_ name: String) -> Bool {
+        name != "drop_table" && configuration.chat.approvalTools.contains(name)
+    }
+
+    /// The calls' outcomes in order; several at once on separate threads.
+    private func run(_ batch: [StoredToolCall]) -> [ToolCallOutcome] {
+        guard batch.count > 1 else { return batch.map { runOne($0, approvedActionId: nil) } }
+        let results = Mutex<[Int: ToolCallOutcome]>([:])
+        let registry = registry, settings = configuration.tools, database = database, userId = userId
+        DispatchQueue.concurrentPerform(iterations: batch.count) { index in
+            let call = batch[index]
+            let context = ToolContext(settings: settings, database: database, userId: userId)
+            let outcome = Self.timed(call) { registry.run(call.name, arguments: call.arguments, context: context) }
+            results.withLock { $0[index] = outcome }
+        }
+        return results.withLock { collected in batch.indices.compactMap { collected[$0] } }
+    }
+
+    /// Runs one call, asking for (or consuming) an approval first when the deployment requires one.
+    private func runOne(_ call: StoredToolCall, approvedActionId: String?) -> ToolCallOutcome {
+        let settings = configuration.tools
+        if needsLoopApproval(call.name) {
+            let now = Clock.nowMilliseconds()
+            do throws(ToolError) {
+                if let approvedActionId {
+                    guard try store.consumePendingAction(id: approvedActionId, userId: userId, tool: call.name,
+                                                         arguments: call.arguments, nowMilliseconds: now) != nil else {
+                        throw ToolError(.invalidApproval, "The approval \(approvedActionId) is unknown, used or expired; nothing was done.")
+                    }
+                } else {
+                    let impact = JSONValue.object(["tool": .string(call.name),
+                                                   "arguments": (try? JSONValue.parse(call.arguments)) ?? .string(call.arguments)])
+                    let action = PendingAction(id: Identifier.make("act"), userId: userId, tool: call.name,
+                                               arguments: call.arguments, impact: impact,
+                                               expiresAt: now + Int64(settings.approvalLifetimeSeconds) * 1_000)
+                    try store.savePendingAction(action)
+                    throw ToolError(.confirmationRequired, "\(call.name) needs the user's approval (action \(action.id)).",
+                                    details: ["actionId": .string(action.id), "impact": impact,
+                                              "expiresAt": .string(Clock.iso8601(action.expiresAt))])
+                }
+            } catch {
+                return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: .failure(error),
+                                       rendered: ToolResult.failure(error).rendered(budget: settings.outputBudgetBytes),
+                                       durationMs: 0)
+            }
+        }
+        let context = ToolContext(settings: settings, database: database, userId: userId, actions: store,
+                                  approvedActionId: needsLoopApproval(call.name) ? nil : approvedActionId)
+        let registry = registry
+        return Self.timed(call) { registry.run(call.name, arguments: call.arguments, context: context) }
+    }
+
+    private static func timed(_ call: StoredToolCall,
+                              _ body: () -> (result: ToolResult, rendered: String)) -> ToolCallOutcome {
+        let started = ContinuousClock.now
+        let (result, rendered) = body()
+        return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: result, rendered: rendered,
+                               durationMs: milliseconds(since: started))
+    }
+
+    /// Puts the run on hold for the user's decision and returns the `requires_action` reply.
+    private func pause(for outcome: ToolCallOutcome, actionId: String) throws(Stop) -> ChatReply {
+        let details = outcome.result.error?.details ?? [:]
+        let until = Clock.nowMilliseconds() + Int64(configuration.tools.approvalLifetimeSeconds) * 1_000
+        let paused = try withStore { () throws(StoreError) in
+            try store.pauseRun(id: runId, actionId: actionId, callId: outcome.id, deadlineAt: until)
+        }
+        guard paused else {
+            let current = try withStore { () throws(StoreError) in try store.run(id: runId, threadId: threadId) }
+            throw .ended(current?.status ?? .cancelled, text: "")
+        }
+        let action = JSONValue.object([
+            "id": .string(actionId), "tool": .string(outcome.name),
+            "arguments": (try? JSONValue.parse(outcome.arguments)) ?? .string(outcome.arguments),
+            "impact": details["impact"] ?? .null, "expiresAt": details["expiresAt"] ?? .null,
+            "callId": .string(outcome.id),
+        ])
+        _ = events.emit("action.required", .object(["runId": .string(runId), "pendingAction": action]))
+        return reply(.requiresAction, response: "", pendingAction: action)
+    }
+}

@@ -1,0 +1,227 @@
+import HTTP
+import JSON
+import Logging
+import Model
+import Tools
+
+/// Drives one run: model call, tool calls, model call… until the model answers, an action needs the
+/// user's approval, the round limit or the deadline is reached, or the client goes away.
+///
+/// Everything is committed as it happens (each model output, each tool result), so a worker that dies
+/// at any point leaves a thread the next request can continue.
+final class ChatRun {
+    let store: any ThreadStore
+    let configuration: AssistantConfiguration
+    let logger: Logger
+    let client: any ModelClient
+    let threadId: String
+    let userId: String
+    let projectRef: String
+    let runId: String
+    let model: String
+    let instructions: String
+    let registry: ToolRegistry
+    let database: DatabaseAccess?
+    var events: any ChatEvents
+    let deadline: ContinuousClock.Instant
+    let stream: Bool
+    private var rounds: Int
+    var outcomes: [ToolCallOutcome] = []
+    private var inputTokens = 0
+    private var outputTokens = 0
+
+    init(store: any ThreadStore, configuration: AssistantConfiguration, logger: Logger, client: any ModelClient,
+         thread: ThreadRecord, run: RunRecord, projectRef: String, instructions: String, registry: ToolRegistry,
+         database: DatabaseAccess?, events: any ChatEvents, deadline: ContinuousClock.Instant, stream: Bool) {
+        self.store = store
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "run"] = "\(run.id)"
+        self.logger = logger
+        self.client = client
+        threadId = thread.id
+        userId = thread.userId
+        self.projectRef = projectRef
+        runId = run.id
+        model = run.model ?? configuration.defaultModel
+        self.instructions = instructions
+        self.registry = registry
+        self.database = database
+        self.events = events
+        self.deadline = deadline
+        self.stream = stream
+        rounds = run.rounds
+    }
+
+    /// Why the loop stopped early.
+    enum Stop: Error {
+        /// The run failed with this error (already logged).
+        case failed(APIError)
+        /// The run ended some other way (cancelled by the user or by the client leaving).
+        case ended(RunStatus, text: String)
+    }
+
+    /// Runs the loop, first executing `calls` (a resumed turn's remaining calls); `first` is the outcome of
+    /// an approved or rejected call to store before them.
+    func drive(first: ToolCallOutcome? = nil, calls: [StoredToolCall] = []) -> ChatReply {
+        do throws(Stop) {
+            if let first { try record(first) }
+            var pending = calls
+            while true {
+                if !pending.isEmpty {
+                    if let paused = try execute(pending) { return paused }
+                }
+                try checkStillActive()
+                let answer = try callModel()
+                let calls = answer.toolCalls.map { StoredToolCall(id: $0.callId, name: $0.name, arguments: $0.arguments) }
+                if calls.isEmpty {
+                    try finish(.completed, response: answer.text)
+                    return reply(.completed, response: answer.text)
+                }
+                pending = calls
+            }
+        } catch {
+            switch error {
+            case .failed(let apiError):
+                _ = try? finishRun(.failed, response: nil, errorCode: apiError.code.rawValue, errorMessage: apiError.message)
+                _ = events.emit("error", .object(["error": .string(apiError.message), "code": .string(apiError.code.rawValue),
+                                                  "status": .number(Double(apiError.status))]))
+                return reply(.failed, response: "", failure: apiError)
+            case .ended(let status, let text):
+                return reply(status, response: text)
+            }
+        }
+    }
+
+    // MARK: Model
+
+    /// One model call with the stored history; its output is committed before anything else happens.
+    private func callModel() throws(Stop) -> ModelResponse {
+        rounds += 1
+        let lastRound = rounds >= configuration.chat.maxRounds
+        var budget = configuration.chat.historyTokenBudget
+        var partial = ""
+        while true {
+            let messages = try withStore { () throws(StoreError) in
+                try store.recentMessages(threadId: threadId, limit: configuration.chat.historyMessageLimit)
+            }
+            let history = ChatHistory(messages: messages, tokenBudget: budget)
+            var text = instructions
+            if lastRound {
+                text += "\nThis is the last step of this turn: tools are not available now. Answer with what you know."
+            }
+            let request = ModelRequest(model: model, instructions: text, items: history.items,
+                                       tools: lastRound ? [] : registry.tools.map(Self.definition),
+                                       maxOutputTokens: configuration.chat.maxOutputTokens, stream: stream)
+            let started = ContinuousClock.now
+            let outcome = Result { () throws(ModelError) -> ModelResponse in
+                try client.respond(request, deadline: deadline) { event in
+                    guard case .textDelta(let delta) = event else { return true }
+                    partial += delta
+                    return events.emit("message.delta", .object(["runId": .string(runId), "delta": .string(delta)]))
+                }
+            }
+            switch outcome {
+            case .success(let response):
+                logger.debug("model answered", metadata: ["round": "\(rounds)", "ms": "\(Self.milliseconds(since: started))",
+                                                          "toolCalls": "\(response.toolCalls.count)"])
+                inputTokens += response.usage.inputTokens
+                outputTokens += response.usage.outputTokens
+                try withStore { () throws(StoreError) in
+                    try store.recordRound(id: runId, inputTokens: response.usage.inputTokens,
+                                          outputTokens: response.usage.outputTokens)
+                }
+                try storeAnswer(response)
+                return response
+            case .failure(let error):
+                if error.code == .contextTooLong && budget > 1_000 && history.items.count > 1 {
+                    budget /= 2
+                    logger.info("context too long; trimming the history further", metadata: ["budget": "\(budget)"])
+                    continue
+                }
+                if error.code == .cancelled {
+                    // The client went away mid-stream: keep what had arrived, and end the run.
+                    if !partial.isEmpty {
+                        _ = try? store.appendRunMessage(threadId: threadId,
+                                                        NewMessage(role: "assistant", content: partial, runId: runId))
+                    }
+                    _ = try? finishRun(.cancelled, response: partial, errorCode: "client_disconnected",
+                                       errorMessage: "The client went away while the answer streamed.")
+                    throw .ended(.cancelled, text: partial)
+                }
+                logger.warning("model call failed", metadata: ["error": "\(error)", "round": "\(rounds)"])
+                throw .failed(error.apiError)
+            }
+        }
+    }
+
+    /// Commits the model's output: its text, its calls and (Responses API) every output item verbatim.
+    private func storeAnswer(_ response: ModelResponse) throws(Stop) {
+        let calls = response.toolCalls.map { StoredToolCall(id: $0.callId, name: $0.name, arguments: $0.arguments) }
+        let kept: [JSONValue] = response.outputItems.compactMap {
+            if case .providerItem(let value) = $0 { return value }
+            return nil
+        }
+        let message = NewMessage(role: "assistant", content: response.text,
+                                 toolCalls: calls.isEmpty ? nil : StoredToolCall.encode(calls), runId: runId,
+                                 providerItems: kept.isEmpty ? nil : JSONValue.array(kept).serialized())
+        _ = try withStore { () throws(StoreError) in try store.appendRunMessage(threadId: threadId, message) }
+    }
+
+    private static func definition(_ tool: any Tool) -> ToolDefinition {
+        ToolDefinition(name: tool.name, description: tool.description, parameters: tool.parameters)
+    }
+
+    // MARK: Run state
+
+    /// Stops when someone else ended the run meanwhile (a cancel from another request, or an expiry).
+    private func checkStillActive() throws(Stop) {
+        let current = try withStore { () throws(StoreError) in try store.run(id: runId, threadId: threadId) }
+        guard let current, current.status == .inProgress else {
+            throw .ended(current?.status ?? .cancelled, text: "")
+        }
+        guard ContinuousClock.now < deadline else {
+            throw .failed(APIError(status: 504, code: .deadlineExceeded,
+                                   message: "The chat request ran out of time before the assistant finished; the conversation so far is kept."))
+        }
+    }
+
+    /// Ends the run; when another request ended it first, stops with that status.
+    private func finish(_ status: RunStatus, response: String) throws(Stop) {
+        let changed = try finishRun(status, response: response, errorCode: nil, errorMessage: nil)
+        if !changed {
+            let current = try withStore { () throws(StoreError) in try store.run(id: runId, threadId: threadId) }
+            throw .ended(current?.status ?? .cancelled, text: response)
+        }
+    }
+
+    func finishRun(_ status: RunStatus, response: String?, errorCode: String?, errorMessage: String?) throws(Stop) -> Bool {
+        try withStore { () throws(StoreError) in
+            try store.finishRun(id: runId, status: status, response: response, errorCode: errorCode, errorMessage: errorMessage)
+        }
+    }
+
+    func reply(_ status: RunStatus, response: String, pendingAction: JSONValue? = nil, failure: APIError? = nil) -> ChatReply {
+        let reply = ChatReply(threadId: threadId, runId: runId, status: status, response: response, toolCalls: outcomes,
+                              inputTokens: inputTokens, outputTokens: outputTokens, pendingAction: pendingAction,
+                              failure: failure)
+        logger.info("run ended", metadata: ["status": "\(status.rawValue)", "rounds": "\(rounds)",
+                                            "toolCalls": "\(outcomes.count)"])
+        return reply
+    }
+
+    /// Runs a store operation; a failure stops the run with the store's API error (logged).
+    func withStore<T>(_ body: () throws(StoreError) -> T) throws(Stop) -> T {
+        do {
+            return try body()
+        } catch {
+            logger.error("store operation failed during a run", metadata: ["error": "\(error.debugDescription)"])
+            throw .failed(error.apiError)
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+    }
+}

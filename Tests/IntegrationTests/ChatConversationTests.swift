@@ -1,0 +1,31 @@
+import Foundation
+import JSON
+import Testing
+import TestSupport
+
+/// Chat turns end to end: nginx → workers → fake model provider and the user's PostgreSQL.
+@Suite("Chat conversation", .serialized)
+struct ChatConversationTests {
+    @Test("a turn with a list_tables call answers, stores every step, and the model saw the tool result")
+    func listTablesTurn() throws {
+        let harness = try ChatHarness()
+        defer { harness.stop() }
+        try harness.provider.script([toolStep([("list_tables", #"{"schema":"public"}"#)]),
+                                     textStep("You have customer and orders.")])
+        let response = try harness.say("what tables are there?")
+        #expect(response.status == 200, "\(response.text)\n\(harness.logs)")
+        #expect(response.json["response"] as? String == "You have customer and orders.")
+        #expect(response.json["status"] as? String == "completed")
+        let calls = response.json["toolCalls"] as? [[String: Any]] ?? []
+        #expect(calls.count == 1)
+        #expect(calls.first?["name"] as? String == "list_tables")
+        #expect(calls.first?["success"] as? Bool == true)
+        let requests = try harness.provider.requests()
+        #expect(requests.count == 2)
+        let second = requests.last?["body"]?.serialized() ?? ""
+        #expect(second.contains("customer"), "the model got the tool's output")
+        #expect(second.contains("Untrusted data"))
+        let roles = try harness.messages().map { $0["role"] as? String ?? "" }
+        #expect(roles == ["user", "assistant", "tool", "assistant"])
+    }
+}
