@@ -6,19 +6,13 @@ extension SQLThreadStore: RunStore {
         pending_action_id, pending_call_id, response, error_code, error_message, created_at, deadline_at
         """
     private static let activeStatuses = "('queued', 'in_progress', 'requires_action')"
-    private static let messageColumns = """
-        id, seq, role, content, tool_calls, tool_call_id, tool_result, run_id, created_at, provider_items, tool_name, duration_ms
-        """
 
     public func thread(id: String, userId: String) throws(StoreError) -> ThreadRecord? {
         try ready()
-        return try database.rows("""
-            SELECT id, user_id, project_ref, message_count, created_at, updated_at FROM threads
-            WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL
-            """, [.text(id), .text(userId)]).first.map { row in
-            ThreadRecord(id: row[0].text ?? "", userId: row[1].text ?? "", projectRef: row[2].text,
-                         messageCount: Int(row[3].integer ?? 0), createdAt: row[4].integer ?? 0, updatedAt: row[5].integer ?? 0)
-        }
+        return try database.rows(
+            "SELECT \(Self.threadColumns) FROM threads WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL",
+            [.text(id), .text(userId)]
+        ).first.map(Self.thread)
     }
 
     public func activeRun(threadId: String) throws(StoreError) -> RunRecord? {
@@ -133,8 +127,6 @@ extension SQLThreadStore: RunStore {
                              createdAt: now, providerItems: message.providerItems, toolName: message.toolName,
                              durationMs: message.durationMs)
     }
-
-    private static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
 
     static func messageRecord(_ row: SQLRow) -> MessageRecord {
         MessageRecord(id: row[0].text ?? "", seq: row[1].integer ?? 0, role: row[2].text ?? "", content: row[3].text,

@@ -38,7 +38,7 @@ public final class SQLThreadStore: ThreadStore {
 
     // MARK: Threads
 
-    private static let threadColumns = "id, user_id, project_ref, message_count, created_at, updated_at"
+    static let threadColumns = "id, user_id, project_ref, message_count, created_at, updated_at"
 
     public func currentThread(userId: String) throws(StoreError) -> ThreadRecord? {
         try ready()
@@ -75,32 +75,13 @@ public final class SQLThreadStore: ThreadStore {
 
     // MARK: Messages
 
-    private static let messageColumns = "id, seq, role, content, tool_calls, tool_call_id, tool_result, run_id, created_at"
+    /// Every column of a message, in the order `messageRecord` reads them.
+    static let messageColumns = """
+        id, seq, role, content, tool_calls, tool_call_id, tool_result, run_id, created_at, provider_items, tool_name, duration_ms
+        """
 
     public func appendMessage(threadId: String, _ message: NewMessage) throws(StoreError) -> MessageRecord {
-        try ready()
-        let now = Clock.nowMilliseconds()
-        let id = Identifier.make("msg")
-        return try database.transaction { () throws(StoreError) -> MessageRecord in
-            // Taking the next position by updating the thread row serializes appends per thread
-            // (a row lock in PostgreSQL, the write lock in SQLite).
-            let rows = try database.rows("""
-                UPDATE threads SET message_count = message_count + 1, updated_at = $2
-                WHERE id = $1 AND deleted_at IS NULL RETURNING message_count
-                """, [.text(threadId), .integer(now)])
-            guard let seq = rows.first?.first?.integer else {
-                throw StoreError(.notFound, "no live thread \(threadId)")
-            }
-            try database.run("""
-                INSERT INTO messages (thread_id, seq, id, role, content, tool_calls, tool_call_id, tool_result, run_id, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                """, [.text(threadId), .integer(seq), .text(id), .text(message.role), Self.optional(message.content),
-                      Self.optional(message.toolCalls), Self.optional(message.toolCallId), Self.optional(message.toolResult),
-                      Self.optional(message.runId), .integer(now)])
-            return MessageRecord(id: id, seq: seq, role: message.role, content: message.content, toolCalls: message.toolCalls,
-                                 toolCallId: message.toolCallId, toolResult: message.toolResult, runId: message.runId,
-                                 createdAt: now)
-        }
+        try appendRunMessage(threadId: threadId, message)
     }
 
     public func messages(threadId: String, limit: Int, before: Int64?) throws(StoreError) -> MessagePage {
@@ -118,7 +99,7 @@ public final class SQLThreadStore: ThreadStore {
                 """, [.text(threadId), fetch])
         }
         let hasMore = rows.count > limit
-        return MessagePage(messages: rows.prefix(limit).reversed().map(Self.message), hasMore: hasMore)
+        return MessagePage(messages: rows.prefix(limit).reversed().map(Self.messageRecord), hasMore: hasMore)
     }
 
     // MARK: Assistant
@@ -176,18 +157,13 @@ public final class SQLThreadStore: ThreadStore {
         if !migrated { try migrate() }
     }
 
-    private static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
+    static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
 
-    private static func thread(_ row: SQLRow) -> ThreadRecord {
+    static func thread(_ row: SQLRow) -> ThreadRecord {
         ThreadRecord(id: row[0].text ?? "", userId: row[1].text ?? "", projectRef: row[2].text,
                      messageCount: Int(row[3].integer ?? 0), createdAt: row[4].integer ?? 0, updatedAt: row[5].integer ?? 0)
     }
 
-    private static func message(_ row: SQLRow) -> MessageRecord {
-        MessageRecord(id: row[0].text ?? "", seq: row[1].integer ?? 0, role: row[2].text ?? "", content: row[3].text,
-                      toolCalls: row[4].text, toolCallId: row[5].text, toolResult: row[6].text, runId: row[7].text,
-                      createdAt: row[8].integer ?? 0)
-    }
 
     private static func assistant(_ row: SQLRow) -> AssistantRecord {
         AssistantRecord(id: row[0].text ?? "", name: row[1].text ?? "", model: row[2].text ?? "",
