@@ -45,7 +45,7 @@ extension AssistantAPI {
     private func decide(actionId: String, approved: Bool, _ chat: ChatRequest, stream: Bool) throws(APIError) -> HTTPResponse {
         try requireModel()
         let thread = try chatThread(chat)
-        try clearStaleRun(thread)
+        try clearStaleRun(thread, answering: true)
         let notFound = APIError(status: 404, code: .actionNotFound,
                                 message: "No action \(actionId) is waiting for approval on this thread (it may have expired or been answered).")
         guard let waiting = try withStore("read run", { () throws(StoreError) in try store.activeRun(threadId: thread.id) }),
@@ -128,8 +128,9 @@ extension AssistantAPI {
     }
 
     /// Ends the thread's active run when its worker is gone or its deadline (or approval) ran out; a live
-    /// run is a 409: `action_pending` while it waits for approval, else `run_in_progress`.
-    private func clearStaleRun(_ thread: ThreadRecord) throws(APIError) {
+    /// run is a 409: `action_pending` while it waits for approval (unless `answering` that approval), else
+    /// `run_in_progress`.
+    private func clearStaleRun(_ thread: ThreadRecord, answering: Bool = false) throws(APIError) {
         guard let active = try withStore("read run", { () throws(StoreError) in try store.activeRun(threadId: thread.id) }) else {
             return
         }
@@ -138,6 +139,7 @@ extension AssistantAPI {
         let pastDeadline = (active.deadlineAt ?? Int64.max) < now
         guard workerGone || pastDeadline else {
             if active.status == .requiresAction {
+                if answering { return }
                 throw APIError(status: 409, code: .actionPending, message: """
                     This thread waits for your decision on action \(active.pendingActionId ?? "?") (run \(active.id)); \
                     approve or reject it, or cancel the run, before sending a new message.
