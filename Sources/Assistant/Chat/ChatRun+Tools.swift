@@ -13,10 +13,9 @@ extension ChatRun {
     func execute(_ calls: [StoredToolCall]) throws(Stop) -> ChatReply? {
         var index = 0
         while index < calls.count {
-            guard ContinuousClock.now < deadline else {
-                throw .failed(APIError(status: 504, code: .deadlineExceeded,
-                                       message: "The chat request ran out of time while running tools; the conversation so far is kept."))
-            }
+            // Cancelled or expired meanwhile, or out of time: the calls not run yet stay unanswered and are
+            // closed when the thread is next used.
+            try checkStillActive()
             var batch = [calls[index]]
             if isParallel(calls[index]) {
                 while index + batch.count < calls.count, isParallel(calls[index + batch.count]) {

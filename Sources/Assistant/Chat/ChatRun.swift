@@ -78,6 +78,15 @@ final class ChatRun {
                     try finish(.completed, response: answer.text)
                     return reply(.completed, response: answer.text)
                 }
+                if rounds >= configuration.chat.maxRounds {
+                    // The last round offered no tools; calls the model made anyway are answered, not run.
+                    for call in calls { try record(refused(call)) }
+                    let text = answer.text.isEmpty
+                        ? "(The assistant reached its limit of \(configuration.chat.maxRounds) steps for one message without a final answer; ask it to continue.)"
+                        : answer.text
+                    try finish(.completed, response: text)
+                    return reply(.completed, response: text)
+                }
                 pending = calls
             }
         } catch {
@@ -91,6 +100,15 @@ final class ChatRun {
                 return reply(status, response: text)
             }
         }
+    }
+
+    /// The outcome stored for a call made after the round limit: an error, the tool not run.
+    private func refused(_ call: StoredToolCall) -> ToolCallOutcome {
+        let error = ToolError(ToolError.Code(rawValue: "round_limit"),
+                              "The limit of \(configuration.chat.maxRounds) model rounds for this message was reached; the tool was not run.")
+        return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: .failure(error),
+                               rendered: ToolResult.failure(error).rendered(budget: configuration.tools.outputBudgetBytes),
+                               durationMs: 0)
     }
 
     // MARK: Model
@@ -175,7 +193,7 @@ final class ChatRun {
     // MARK: Run state
 
     /// Stops when someone else ended the run meanwhile (a cancel from another request, or an expiry).
-    private func checkStillActive() throws(Stop) {
+    func checkStillActive() throws(Stop) {
         let current = try withStore { () throws(StoreError) in try store.run(id: runId, threadId: threadId) }
         guard let current, current.status == .inProgress else {
             throw .ended(current?.status ?? .cancelled, text: "")
