@@ -46,8 +46,10 @@ else
     install -m 0640 -g pgassist "$root/Deploy/pgassist.env.example" /etc/pgassist/pgassist.env
 fi
 
-say "installing /etc/nginx/snippets/pgassist-api.conf"
-install -D -m 0644 "$root/nginx/pgassist-api.conf" /etc/nginx/snippets/pgassist-api.conf
+for snippet in pgassist-api.conf pgassist-auth.conf; do
+    say "installing /etc/nginx/snippets/$snippet"
+    install -D -m 0644 "$root/nginx/$snippet" "/etc/nginx/snippets/$snippet"
+done
 if [[ -d /etc/nginx/sites-available ]]; then
     site=/etc/nginx/sites-available/pgassist
     enabled=/etc/nginx/sites-enabled/pgassist
@@ -58,6 +60,11 @@ fi
 if [[ -e $site ]]; then
     install -m 0644 "$root/nginx/pgassist.conf" "$site.new"
     say "keeping $site; the shipped version is $site.new"
+    # The shared snippet may now need definitions the kept site file lacks (the rate-limit zone, the auth
+    # upstream): check before anyone reloads nginx, and say what to merge.
+    if command -v nginx >/dev/null && ! nginx -t >/dev/null 2>&1; then
+        say "nginx -t fails with the kept $site: merge the new map, limit_req_zone and upstream pgassist_auth from $site.new"
+    fi
 else
     say "installing $site"
     install -m 0644 "$root/nginx/pgassist.conf" "$site"

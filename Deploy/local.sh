@@ -8,7 +8,8 @@
 # var/log/ (workers.log, links to nginx's logs), var/run/ (socket, workers.pid), var/nginx/ (nginx's
 # prefix: nginx.conf, nginx.pid, logs, temp folders).
 # Settings: PGASSIST_PORT (default 8082), LOG_LEVEL, THREAD_STORE_URL (default the SQLite file
-# above), PGASSIST_BIN (run this binary instead of building one), and the launcher's
+# above), ALLOW_REQUEST_CONNECTION_STRING (default 1 here), OPENAI_* (see README), PGASSIST_BIN
+# (run this binary instead of building one), and the launcher's
 # PGASSIST_WORKERS, PGASSIST_THREADS, PGASSIST_MAX_REQUESTS, … (see Deploy/pgassist-launch).
 set -euo pipefail
 
@@ -118,6 +119,9 @@ up() {
         # The socket's folder is private to this checkout; nginx's workers (www-data) must connect.
         export PGASSIST_SOCKET_MODE=${PGASSIST_SOCKET_MODE:-0666}
         export THREAD_STORE_URL=${THREAD_STORE_URL:-sqlite://$var/pgassist.db}
+        # A local run serves a local Studio, which sends the connection string: accept it, for this
+        # machine's databases only (ALLOWED_DB_HOSTS defaults to loopback and unix sockets).
+        export ALLOW_REQUEST_CONNECTION_STRING=${ALLOW_REQUEST_CONNECTION_STRING:-1}
         exec setsid nohup "$root/Deploy/pgassist-launch" >> "$var/log/workers.log" 2>&1 < /dev/null
     ) &
     echo $! > "$workers_pid_file"

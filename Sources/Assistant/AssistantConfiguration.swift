@@ -23,6 +23,12 @@ public struct AssistantConfiguration: Sendable {
     public var chat: ChatSettings = ChatSettings()
     /// Users allowed to call `POST /setup` when requests carry an authenticated user (`ADMIN_USERS`, comma-separated).
     public var adminUsers: Set<String> = []
+    /// Where users' databases come from: the project registry and the request connection-string policy.
+    public var projects: ProjectSettings = ProjectSettings()
+    /// Per-user limits on chat runs and model tokens (`RATE_LIMIT_*`).
+    public var rateLimits: RateLimitSettings = RateLimitSettings()
+    /// Whether every request must carry an authenticated user (`REQUIRE_AUTH_USER`).
+    public var authentication: AuthenticationSettings = AuthenticationSettings()
 
     /// Creates a configuration.
     public init(storeLocation: StoreLocation = .defaultLocation, sqliteBusyTimeoutMilliseconds: Int32 = 5_000,
@@ -60,6 +66,9 @@ public struct AssistantConfiguration: Sendable {
             throw ConfigurationError(variable: error.variable, message: error.message)
         }
         chat = try ChatSettings(environment: environment)
+        projects = try ProjectSettings(environment: environment)
+        rateLimits = try RateLimitSettings(environment: environment)
+        authentication = try AuthenticationSettings(environment: environment)
         if let list = environment["ADMIN_USERS"] {
             adminUsers = Set(list.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty })
         }

@@ -42,7 +42,12 @@ struct Serve: ParsableCommand {
         let settings = try ServeSettings(environment: environment, threads: threads, maxRequests: maxRequests,
                                          maxBodyBytes: maxBodyBytes)
 
-        let resources = ChatResources()
+        let resources: ChatResources
+        do {
+            resources = try ChatResources(configuration: settings.assistant, logger: logger)
+        } catch {
+            throw StartupError("\(error)")
+        }
         let address = listen.flatMap(ListenAddress.init(parsing:)) ?? .inherited
         if address == .inherited && FastCGIServer.isCGI {
             guard environment["REQUEST_METHOD"] != nil else {

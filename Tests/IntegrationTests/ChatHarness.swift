@@ -20,7 +20,10 @@ final class ChatHarness {
             ? .postgres(url: try PostgresServer.shared().createDatabase(prefix: "chatstore"))
             : .sqlite
         var settings = ["OPENAI_BASE_URL": provider.baseURL, "OPENAI_API_KEY": provider.apiKey,
-                        "OPENAI_MODEL": "gpt-test", "OPENAI_API_STYLE": style, "LOG_LEVEL": "info"]
+                        "OPENAI_MODEL": "gpt-test", "OPENAI_API_STYLE": style, "LOG_LEVEL": "info",
+                        // The fixture database is on this machine (loopback or a unix socket), which the default
+                        // ALLOWED_DB_HOSTS accepts once request connection strings are allowed.
+                        "ALLOW_REQUEST_CONNECTION_STRING": "1"]
         settings.merge(environment) { _, given in given }
         service = try Service(store: kind, workers: workers, threads: threads, environment: settings)
     }

@@ -21,8 +21,10 @@ public final class NginxServer: @unchecked Sendable {
     private var stopped = false
 
     /// Renders the template for `port` and `socketPath`, starts nginx and waits (up to 10 s) until
-    /// the port accepts connections.
-    public init(directory: TemporaryDirectory, port: Int, socketPath: String) throws {
+    /// the port accepts connections. With `authURL` (`http://HOST:PORT` of an auth service such as
+    /// `AuthStandIn`), the shipped `nginx/pgassist-auth.conf` is included: every API request but health
+    /// and metrics is authenticated there.
+    public init(directory: TemporaryDirectory, port: Int, socketPath: String, authURL: String? = nil) throws {
         self.port = port
         baseURL = "http://127.0.0.1:\(port)"
         prefix = directory.file("nginx")
@@ -40,6 +42,8 @@ public final class NginxServer: @unchecked Sendable {
             "@SOCKET@": socketPath,
             "@NGINX_DIR@": nginxFolder,
             "@USER_DIRECTIVE@": getuid() == 0 ? "user www-data;" : "",
+            "#@AUTH_UPSTREAM@": try authURL.map { "upstream pgassist_auth { server \(try Self.hostAndPort(of: $0)); }" } ?? "",
+            "#@AUTH_INCLUDE@": authURL == nil ? "" : "include \(nginxFolder)/pgassist-auth.conf;",
         ]
         for (placeholder, value) in values {
             config = config.replacingOccurrences(of: placeholder, with: value)
@@ -60,6 +64,14 @@ public final class NginxServer: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// `HOST:PORT` of an `http://HOST:PORT` URL, as an upstream's `server` wants it.
+    private static func hostAndPort(of url: String) throws -> String {
+        guard let parts = URLComponents(string: url), parts.scheme == "http", let host = parts.host, let port = parts.port else {
+            throw TestSupportError("the auth URL must be http://HOST:PORT, not \(url)")
+        }
+        return "\(host):\(port)"
+    }
 
     /// The master process id.
     public var pid: Int32 { process.processIdentifier }

@@ -33,8 +33,10 @@ public final class Service: @unchecked Sendable {
     /// - Parameters:
     ///   - maxRequests: requests after which a worker exits and is replaced; 0 means never.
     ///   - environment: added to the workers' environment (overriding the store's `THREAD_STORE_URL`).
+    ///   - authURL: `http://HOST:PORT` of an auth service (e.g. `AuthStandIn`) that nginx asks about every
+    ///     API request (`nginx/pgassist-auth.conf`); nil runs nginx without authentication.
     public init(store: Store = .sqlite, workers: Int = 2, threads: Int = 2, maxRequests: Int = 0,
-                environment: [String: String] = [:]) throws {
+                environment: [String: String] = [:], authURL: String? = nil) throws {
         let directory = try TemporaryDirectory(prefix: "pgassist-service")
         var settings: [String: String] = [:]
         switch store {
@@ -54,7 +56,7 @@ public final class Service: @unchecked Sendable {
                                   maxRequests: maxRequests, environment: settings)
         let server: NginxServer
         do {
-            server = try Self.startNginx(directory: directory, socketPath: socketPath)
+            server = try Self.startNginx(directory: directory, socketPath: socketPath, authURL: authURL)
         } catch {
             pool.stop()
             throw TestSupportError("\(error)\nworkers:\n\(pool.log)")
@@ -102,11 +104,11 @@ public final class Service: @unchecked Sendable {
     }
 
     /// nginx on a free port; another process may take the port between the probe and the bind, so try a few.
-    private static func startNginx(directory: TemporaryDirectory, socketPath: String) throws -> NginxServer {
+    private static func startNginx(directory: TemporaryDirectory, socketPath: String, authURL: String?) throws -> NginxServer {
         var lastError: Error?
         for _ in 0..<3 {
             do {
-                return try NginxServer(directory: directory, port: try freeTCPPort(), socketPath: socketPath)
+                return try NginxServer(directory: directory, port: try freeTCPPort(), socketPath: socketPath, authURL: authURL)
             } catch {
                 lastError = error
                 guard "\(error)".contains("Address already in use") else { throw error }

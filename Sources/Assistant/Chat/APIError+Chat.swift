@@ -25,6 +25,8 @@ extension APIError.Code {
     public static let providerRejected = APIError.Code(rawValue: "provider_rejected")
     /// The conversation does not fit the model's context even after trimming.
     public static let contextTooLong = APIError.Code(rawValue: "context_too_long")
+    /// The project is not in the server's project registry (and the request named no database).
+    public static let projectNotFound = APIError.Code(rawValue: "project_not_found")
     /// The chat request's deadline passed.
     public static let deadlineExceeded = APIError.Code(rawValue: "deadline_exceeded")
 }

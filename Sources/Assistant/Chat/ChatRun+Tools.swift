@@ -37,11 +37,13 @@ extension ChatRun {
     /// Runs `call` with the user's decision on its pending action: approved (the tool acts) or rejected
     /// (the model is told the user declined).
     func decide(_ call: StoredToolCall, actionId: String, approved: Bool) -> ToolCallOutcome {
+        audit(AuditEvent(kind: approved ? .approval : .rejection, userId: userId, projectRef: projectRef, threadId: threadId,
+                         runId: runId, tool: call.name, arguments: call.arguments))
         guard approved else {
             let error = ToolError(ToolError.Code(rawValue: "user_declined"),
                                   "The user declined this action; nothing was done. Do not try it again unless the user asks.")
             return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: .failure(error),
-                                   rendered: ToolResult.failure(error).rendered(budget: configuration.tools.outputBudgetBytes),
+                                   rendered: ToolResult.failure(error).rendered(budget: target.settings.outputBudgetBytes),
                                    durationMs: 0)
         }
         emitStarted(call)
@@ -58,6 +60,9 @@ extension ChatRun {
     /// Commits a tool result and reports it.
     func record(_ outcome: ToolCallOutcome) throws(Stop) {
         outcomes.append(outcome)
+        audit(AuditEvent(kind: .tool, userId: userId, projectRef: projectRef, threadId: threadId, runId: runId,
+                         tool: outcome.name, arguments: outcome.arguments, success: outcome.result.isSuccess,
+                         errorCode: outcome.result.error?.code.rawValue, durationMs: outcome.durationMs))
         let message = NewMessage(role: "tool", toolCallId: outcome.id, toolResult: outcome.rendered, runId: runId,
                                  toolName: outcome.name, durationMs: outcome.durationMs)
         _ = try withStore { () throws(StoreError) in try store.appendRunMessage(threadId: threadId, message) }
@@ -69,6 +74,15 @@ extension ChatRun {
 
     // MARK: Helpers
 
+    /// Records an audit event (and its log line); a store failure is logged and the run goes on.
+    func audit(_ event: AuditEvent) {
+        do {
+            try store.record(event, logger: logger)
+        } catch {
+            logger.error("could not store an audit event", metadata: ["error": "\(error.debugDescription)"])
+        }
+    }
+
     /// Read-only tools that need no approval may run alongside each other.
     private func isParallel(_ call: StoredToolCall) -> Bool {
         guard let tool = registry.tool(named: call.name) else { return true }
@@ -77,14 +91,14 @@ extension ChatRun {
 
     /// Tools the deployment put under approval (drop_table asks by itself).
     private func needsLoopApproval(_ name: String) -> Bool {
-        name != "drop_table" && configuration.chat.approvalTools.contains(name)
+        name != "drop_table" && target.approvalTools.contains(name)
     }
 
     /// The calls' outcomes in order; several at once on separate threads.
     private func run(_ batch: [StoredToolCall]) -> [ToolCallOutcome] {
         guard batch.count > 1 else { return batch.map { runOne($0, approvedActionId: nil) } }
         let results = Mutex<[Int: ToolCallOutcome]>([:])
-        let registry = registry, settings = configuration.tools, database = database, userId = userId
+        let registry = registry, settings = target.settings, database = database, userId = userId
         DispatchQueue.concurrentPerform(iterations: batch.count) { index in
             let call = batch[index]
             let context = ToolContext(settings: settings, database: database, userId: userId)
@@ -96,7 +110,7 @@ extension ChatRun {
 
     /// Runs one call, asking for (or consuming) an approval first when the deployment requires one.
     private func runOne(_ call: StoredToolCall, approvedActionId: String?) -> ToolCallOutcome {
-        let settings = configuration.tools
+        let settings = target.settings
         if needsLoopApproval(call.name) {
             let now = Clock.nowMilliseconds()
             do throws(ToolError) {
@@ -139,7 +153,7 @@ extension ChatRun {
     /// Puts the run on hold for the user's decision and returns the `requires_action` reply.
     private func pause(for outcome: ToolCallOutcome, actionId: String) throws(Stop) -> ChatReply {
         let details = outcome.result.error?.details ?? [:]
-        let until = Clock.nowMilliseconds() + Int64(configuration.tools.approvalLifetimeSeconds) * 1_000
+        let until = Clock.nowMilliseconds() + Int64(target.settings.approvalLifetimeSeconds) * 1_000
         let paused = try withStore { () throws(StoreError) in
             try store.pauseRun(id: runId, actionId: actionId, callId: outcome.id, deadlineAt: until)
         }

@@ -21,7 +21,9 @@ final class ChatRun {
     let model: String
     let instructions: String
     let registry: ToolRegistry
-    let database: DatabaseAccess?
+    /// The database, tool settings and approval policy of the request's project.
+    let target: ChatTarget
+    var database: DatabaseAccess? { target.database }
     var events: any ChatEvents
     let deadline: ContinuousClock.Instant
     let stream: Bool
@@ -32,7 +34,7 @@ final class ChatRun {
 
     init(store: any ThreadStore, configuration: AssistantConfiguration, logger: Logger, client: any ModelClient,
          thread: ThreadRecord, run: RunRecord, projectRef: String, instructions: String, registry: ToolRegistry,
-         database: DatabaseAccess?, events: any ChatEvents, deadline: ContinuousClock.Instant, stream: Bool) {
+         target: ChatTarget, events: any ChatEvents, deadline: ContinuousClock.Instant, stream: Bool) {
         self.store = store
         self.configuration = configuration
         var logger = logger
@@ -46,7 +48,7 @@ final class ChatRun {
         model = run.model ?? configuration.defaultModel
         self.instructions = instructions
         self.registry = registry
-        self.database = database
+        self.target = target
         self.events = events
         self.deadline = deadline
         self.stream = stream
@@ -107,7 +109,7 @@ final class ChatRun {
         let error = ToolError(ToolError.Code(rawValue: "round_limit"),
                               "The limit of \(configuration.chat.maxRounds) model rounds for this message was reached; the tool was not run.")
         return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: .failure(error),
-                               rendered: ToolResult.failure(error).rendered(budget: configuration.tools.outputBudgetBytes),
+                               rendered: ToolResult.failure(error).rendered(budget: target.settings.outputBudgetBytes),
                                durationMs: 0)
     }
 
@@ -148,6 +150,8 @@ final class ChatRun {
                 try withStore { () throws(StoreError) in
                     try store.recordRound(id: runId, inputTokens: response.usage.inputTokens,
                                           outputTokens: response.usage.outputTokens)
+                    try RateLimiter(settings: configuration.rateLimits, store: store)
+                        .addTokens(userId: userId, count: response.usage.inputTokens + response.usage.outputTokens)
                 }
                 try storeAnswer(response)
                 return response

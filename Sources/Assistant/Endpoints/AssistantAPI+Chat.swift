@@ -8,16 +8,19 @@ extension AssistantAPI {
     /// action of a run waiting for one, or the cancellation of a run. Answers JSON, or server-sent events
     /// with `"stream": true` or `Accept: text/event-stream`.
     func chat(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        let chat = try ChatRequest(body: try JSONBody(request: request), maxMessageCharacters: configuration.maxMessageCharacters)
+        let chat = try ChatRequest(body: try JSONBody(request: request), maxMessageCharacters: configuration.maxMessageCharacters,
+                                   authenticatedUser: request.authenticatedUser)
         let stream = chat.stream || (request.header("accept")?.lowercased().contains("text/event-stream") ?? false)
         switch chat.intent {
         case .cancel(let runId):
             return try cancel(runId: runId, chat)
         case .message(let text):
             try requireModel()
+            let target = try chatTarget(chat)
             let thread = try chatThread(chat)
             let assistant = try withStore("read assistant") { () throws(StoreError) in try store.assistant() }
             try clearStaleRun(thread)
+            try countRun(chat)
             let newRun = NewRun(threadId: thread.id, userId: chat.userId, projectRef: chat.projectRef, worker: WorkerIdentity.current,
                                 assistantVersion: assistant?.version, model: assistant?.model ?? configuration.defaultModel,
                                 deadlineAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds))
@@ -30,7 +33,7 @@ extension AssistantAPI {
             // Calls a dead worker left without a result are answered now, so the model never sees an unanswered call.
             try closeUnansweredCalls(thread, reason: "The tool call was interrupted before it finished (its worker stopped); "
                                      + "it may not have taken effect. Check before repeating it.")
-            let run = try makeRun(chat, thread: thread, run: started.run, assistant: assistant, stream: stream)
+            let run = makeRun(chat, thread: thread, run: started.run, assistant: assistant, target: target, stream: stream)
             return respond(run, stream: stream) { run in run.drive() }
         case .approve(let actionId), .reject(let actionId):
             let approved = if case .approve = chat.intent { true } else { false }
@@ -44,6 +47,7 @@ extension AssistantAPI {
     /// then the calls of the same turn that came after it, then continues the loop.
     private func decide(actionId: String, approved: Bool, _ chat: ChatRequest, stream: Bool) throws(APIError) -> HTTPResponse {
         try requireModel()
+        let target = try chatTarget(chat)
         let thread = try chatThread(chat)
         try clearStaleRun(thread, answering: true)
         let notFound = APIError(status: 404, code: .actionNotFound,
@@ -71,7 +75,7 @@ extension AssistantAPI {
         }
         let rest = calls[(position + 1)...].filter { call in unanswered.contains { $0.id == call.id } }
         let assistant = try withStore("read assistant") { () throws(StoreError) in try store.assistant() }
-        let run = try makeRun(chat, thread: thread, run: waiting, assistant: assistant, stream: stream)
+        let run = makeRun(chat, thread: thread, run: waiting, assistant: assistant, target: target, stream: stream)
         let call = calls[position]
         logger.info(approved ? "action approved" : "action rejected",
                     metadata: ["action": "\(actionId)", "tool": "\(call.name)", "run": "\(waiting.id)"])
@@ -174,6 +178,19 @@ extension AssistantAPI {
         }
     }
 
+    /// Counts a new run against the user's limits; over a limit is 429 `rate_limited` with `Retry-After`.
+    private func countRun(_ chat: ChatRequest) throws(APIError) {
+        let limiter = RateLimiter(settings: configuration.rateLimits, store: store)
+        let decision = try withStore("count run") { () throws(StoreError) in try limiter.checkAndCountRun(userId: chat.userId) }
+        guard case .refused(let refusal) = decision else { return }
+        do {
+            try store.record(AuditEvent(kind: .rateLimited, userId: chat.userId, projectRef: chat.projectRef), logger: logger)
+        } catch {
+            logger.error("could not store an audit event", metadata: ["error": "\(error.debugDescription)"])
+        }
+        throw refusal.apiError
+    }
+
     /// 503 `model_not_configured` before anything is stored when no provider is set up.
     private func requireModel() throws(APIError) {
         let model = configuration.model
@@ -183,20 +200,52 @@ extension AssistantAPI {
         }
     }
 
+    /// Where the request's tools work. A project in the registry (`PROJECTS_FILE`) brings its own connection
+    /// string, tools, role and approval policy, and a connection string in the request is then ignored;
+    /// otherwise the request's connection string is used if the host policy allows it (checked on the hosts
+    /// libpq would connect to, before any connection is made).
+    func chatTarget(_ chat: ChatRequest) throws(APIError) -> ChatTarget {
+        var settings = configuration.tools
+        if let project = resources.projects?.project(chat.projectRef) {
+            if let role = project.readOnlyRole { settings.readOnlyRole = role }
+            let database = DatabaseAccess(connectionString: project.connectionString, pool: resources.pool,
+                                          settings: settings, cache: resources.cache)
+            return ChatTarget(database: database, allowedTools: Set(project.toolNames),
+                              approvalTools: configuration.chat.approvalTools.union(project.approvalTools), settings: settings)
+        }
+        guard let connectionString = chat.connectionString else {
+            if resources.projects != nil {
+                throw APIError(status: 404, code: .projectNotFound,
+                               message: "The project \(chat.projectRef) is not configured on this server.")
+            }
+            return ChatTarget(database: nil, allowedTools: nil, approvalTools: configuration.chat.approvalTools,
+                              settings: settings)
+        }
+        do {
+            try resources.hostPolicy.check(connectionString)
+        } catch {
+            logger.notice("refused a request connection string", metadata: ["code": "\(error.code)", "user": "\(chat.userId)"])
+            throw APIError(error)
+        }
+        let database = DatabaseAccess(connectionString: connectionString, pool: resources.pool, settings: settings,
+                                      cache: resources.cache)
+        return ChatTarget(database: database, allowedTools: nil, approvalTools: configuration.chat.approvalTools,
+                          settings: settings)
+    }
+
     /// The run driver for this request: instructions with context, the tools on offer, the database.
     private func makeRun(_ chat: ChatRequest, thread: ThreadRecord, run: RunRecord, assistant: AssistantRecord?,
-                         stream: Bool) throws(APIError) -> ChatRun {
-        let database = chat.connectionString.map {
-            DatabaseAccess(connectionString: $0, pool: resources.pool, settings: configuration.tools, cache: resources.cache)
-        }
-        let offered = Set(assistant?.tools ?? configuration.toolNames)
+                         target: ChatTarget, stream: Bool) -> ChatRun {
+        var offered = Set(assistant?.tools ?? configuration.toolNames)
+        if let allowed = target.allowedTools { offered.formIntersection(allowed) }
         let overrides = assistant?.toolDescriptions ?? [:]
         let tools: [any Tool] = ToolRegistry.standard.tools.filter { offered.contains($0.name) }.map { tool in
             guard let text = overrides[tool.name] else { return tool }
             return DescribedTool(base: tool, description: text)
         }
+        let database = target.database
         let tables = database.flatMap {
-            RunInstructions.tableSummary(database: $0, settings: configuration.tools, userId: chat.userId)
+            RunInstructions.tableSummary(database: $0, settings: target.settings, userId: chat.userId)
         }
         let instructions = RunInstructions.make(base: assistant?.instructions ?? AssistantInstructions.standard,
                                                 projectRef: chat.projectRef, userId: chat.userId,
@@ -204,7 +253,7 @@ extension AssistantAPI {
         let deadline = ContinuousClock.now + .milliseconds(configuration.chat.deadlineMilliseconds)
         return ChatRun(store: store, configuration: configuration, logger: logger, client: modelClient, thread: thread, run: run,
                        projectRef: chat.projectRef, instructions: instructions, registry: ToolRegistry(tools: tools),
-                       database: database, events: SilentEvents(), deadline: deadline, stream: stream)
+                       target: target, events: SilentEvents(), deadline: deadline, stream: stream)
     }
 
     /// Drives `run` and answers JSON, or streams it as server-sent events.

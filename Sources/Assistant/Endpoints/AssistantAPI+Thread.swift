@@ -2,9 +2,10 @@ import HTTP
 
 extension AssistantAPI {
     /// `GET /thread?userId=U[&projectRef=P][&messages=1&limit=N&before=SEQ]`: the user's current thread,
-    /// created when there is none. Reading an existing thread never writes.
+    /// created when there is none. Reading an existing thread never writes. With an authenticated user,
+    /// `userId` may be left out (see `RequestIdentity`).
     func getThread(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        let userId = try UserIdentifier.fromQuery(request)
+        let userId = try RequestIdentity.userId(fromQueryOf: request)
         let projectRef = request.query["projectRef"].flatMap { $0.isEmpty ? nil : $0 }
         let wantsMessages = try Self.flag(request.query["messages"], name: "messages")
         let limit = try Self.integer(request.query["limit"], name: "limit", default: 50, range: 1...configuration.maxMessagePage)
@@ -26,7 +27,7 @@ extension AssistantAPI {
     /// `DELETE /thread?userId=U`: retires the user's current thread (kept in the store, marked deleted);
     /// the next `GET` starts a new one. Deleting when there is none is not an error.
     func deleteThread(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        let userId = try UserIdentifier.fromQuery(request)
+        let userId = try RequestIdentity.userId(fromQueryOf: request)
         let deleted = try withStore("delete thread") { () throws(StoreError) -> ThreadRecord? in
             try store.deleteCurrentThread(userId: userId)
         }

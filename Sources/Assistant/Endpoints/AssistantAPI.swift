@@ -41,8 +41,14 @@ public final class AssistantAPI {
         return created
     }
 
-    /// Answers one request; never throws (errors become JSON error responses).
+    /// Answers one request; never throws (errors become JSON error responses). With `REQUIRE_AUTH_USER=1`,
+    /// a request without an authenticated user is refused here, before any endpoint, except health and metrics.
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        router.respond(to: request)
+        do {
+            try RequestIdentity.requireAuthenticatedUser(request, settings: configuration.authentication)
+        } catch {
+            return HTTPResponse(error: error)
+        }
+        return router.respond(to: request)
     }
 }

@@ -22,9 +22,10 @@ struct ChatRequest {
     let stream: Bool
     let intent: Intent
 
-    /// Checks every field and says which one is wrong.
-    init(body: JSONBody, maxMessageCharacters: Int) throws(APIError) {
-        userId = try UserIdentifier.validate(try body.requiredString("userId", maxLength: UserIdentifier.maxLength))
+    /// Checks every field and says which one is wrong. `authenticatedUser` (nginx's `AUTH_USER`), when
+    /// present, is the user: the body's `userId` may then be left out, and must not name anyone else.
+    init(body: JSONBody, maxMessageCharacters: Int, authenticatedUser: String?) throws(APIError) {
+        userId = try RequestIdentity.userId(authenticated: authenticatedUser, claimed: try UserIdentifier.fromBody(body), in: "body")
         projectRef = try body.requiredString("projectRef", maxLength: 256)
         threadId = try body.optionalString("threadId", maxLength: 256)
         connectionString = try body.optionalString("connectionString", maxLength: 4_096)

@@ -13,13 +13,18 @@ enum UserIdentifier {
         return value
     }
 
-    /// The `userId` query parameter of `request`, validated; 400 when absent or invalid.
-    static func fromQuery(_ request: HTTPRequest) throws(APIError) -> String {
-        guard let value = request.query["userId"] else {
-            throw APIError.missingField("userId", in: "query string")
-        }
+    /// The `userId` query parameter of `request`, validated; nil when absent, 400 when invalid.
+    /// Which user the request acts for is `RequestIdentity`'s decision.
+    static func fromQuery(_ request: HTTPRequest) throws(APIError) -> String? {
+        guard let value = request.query["userId"] else { return nil }
         if value.trimmingSpaces().isEmpty { throw APIError.invalidField("userId", "must not be empty") }
         if value.count > maxLength { throw APIError.invalidField("userId", "must be at most \(maxLength) characters long") }
+        return try validate(value)
+    }
+
+    /// The `userId` field of `body`, validated; nil when absent or null, 400 when invalid.
+    static func fromBody(_ body: JSONBody) throws(APIError) -> String? {
+        guard let value = try body.optionalString("userId", maxLength: maxLength) else { return nil }
         return try validate(value)
     }
 }

@@ -89,5 +89,33 @@ public struct Migration: Sendable {
             ALTER TABLE messages ADD COLUMN duration_ms BIGINT;
             ALTER TABLE assistants ADD COLUMN tool_descriptions TEXT NOT NULL DEFAULT '{}';
             """),
+        // `success` is 1/0 (NULL when it does not apply) rather than BOOLEAN, which SQLite lacks.
+        // Usage windows are keyed by user and window start (ms, a multiple of the window length), so
+        // one upsert counts a run atomically across workers and hosts.
+        Migration(version: 4, name: "audit events and per-user usage windows for rate limits", sql: """
+            CREATE TABLE audit_events (
+                id TEXT PRIMARY KEY,
+                created_at BIGINT NOT NULL,
+                user_id TEXT NOT NULL,
+                project_ref TEXT,
+                thread_id TEXT,
+                run_id TEXT,
+                kind TEXT NOT NULL,
+                tool TEXT,
+                arguments TEXT,
+                success BIGINT,
+                error_code TEXT,
+                duration_ms BIGINT
+            );
+            CREATE INDEX audit_events_by_time ON audit_events (created_at);
+            CREATE INDEX audit_events_by_user ON audit_events (user_id, created_at);
+            CREATE TABLE usage_windows (
+                user_id TEXT NOT NULL,
+                window_start BIGINT NOT NULL,
+                runs BIGINT NOT NULL DEFAULT 0,
+                tokens BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (user_id, window_start)
+            );
+            """),
     ]
 }

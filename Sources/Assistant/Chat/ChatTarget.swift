@@ -1,0 +1,14 @@
+import Tools
+
+/// Where a chat request's tools work: the user's database, the tools on offer and which need approval.
+/// Decided before anything is stored, so a refused database never leaves a message behind.
+struct ChatTarget {
+    /// The database, or nil when the request named none (the tools then say so).
+    let database: DatabaseAccess?
+    /// Tool names the project allows, or nil for every tool of the assistant definition.
+    let allowedTools: Set<String>?
+    /// Tools that need the user's approval besides drop_table.
+    let approvalTools: Set<String>
+    /// Tool settings for this project (its read-only role).
+    let settings: ToolSettings
+}

@@ -1,0 +1,20 @@
+import HTTP
+
+extension APIError.Code {
+    /// A request's connection string names a database host that is not allowed.
+    public static let dbHostNotAllowed = APIError.Code(rawValue: DatabaseHostError.Code.hostNotAllowed.rawValue)
+    /// This server does not take connection strings from requests.
+    public static let connectionStringNotAllowed =
+        APIError.Code(rawValue: DatabaseHostError.Code.connectionStringNotAllowed.rawValue)
+    /// A request's connection string cannot be parsed.
+    public static let invalidConnectionString =
+        APIError.Code(rawValue: DatabaseHostError.Code.invalidConnectionString.rawValue)
+}
+
+extension APIError {
+    /// The response for a refused connection string: 403 (`db_host_not_allowed`,
+    /// `connection_string_not_allowed`) or 400 (`invalid_connection_string`), with the error's message.
+    public init(_ error: DatabaseHostError) {
+        self.init(status: error.status, code: APIError.Code(rawValue: error.code.rawValue), message: error.message)
+    }
+}

@@ -1,0 +1,113 @@
+import Postgres
+
+/// Decides, before any connection is attempted, whether a connection string from a request may be used.
+///
+/// The string is read by libpq's own parser, so URIs, `key=value` pairs, quoting and percent-encoding mean
+/// here what they mean to libpq. Then libpq's rules are applied: each slot of a comma-separated host list
+/// is tried; a slot's `hostaddr` is what is connected to when given; a `host` starting with `/` or `@` is
+/// a Unix socket; no host is the default Unix socket. The `PGHOST`, `PGHOSTADDR` and `PGSERVICE`
+/// variables of the worker fill in what the string leaves out, as libpq would. Every slot must be on the
+/// allow-list. Service definitions (`service`, `servicefile`, `PGSERVICE`) are refused: a service file
+/// could name any host. No name is resolved: host names match the list by name only.
+public struct DatabaseHostPolicy: Sendable {
+    /// Whether requests may carry connection strings at all (`ALLOW_REQUEST_CONNECTION_STRING=1`).
+    public let allowsRequestConnectionStrings: Bool
+    /// Where those strings may connect (`ALLOWED_DB_HOSTS`).
+    public let allowedHosts: AllowedDatabaseHosts
+    /// The worker's `PGHOST`, `PGHOSTADDR` and `PGSERVICE`, which libpq uses for what a string leaves out.
+    public let libpqEnvironment: [String: String]
+
+    /// The variables libpq reads that can decide where it connects.
+    public static let hostVariables = ["PGHOST", "PGHOSTADDR", "PGSERVICE"]
+
+    /// A policy; `libpqEnvironment` should be the worker's environment (only `hostVariables` are read).
+    public init(allowsRequestConnectionStrings: Bool, allowedHosts: AllowedDatabaseHosts = .loopbackAndUnixSockets,
+                libpqEnvironment: [String: String] = [:]) {
+        self.allowsRequestConnectionStrings = allowsRequestConnectionStrings
+        self.allowedHosts = allowedHosts
+        self.libpqEnvironment = libpqEnvironment.filter { Self.hostVariables.contains($0.key) }
+    }
+
+    /// The policy the deployment configured.
+    public init(settings: ProjectSettings) {
+        self.init(allowsRequestConnectionStrings: settings.allowsRequestConnectionStrings,
+                  allowedHosts: settings.allowedDatabaseHosts, libpqEnvironment: settings.libpqEnvironment)
+    }
+
+    /// Returns when `connectionString` may be used; otherwise throws `connection_string_not_allowed` (request
+    /// strings are off), `invalid_connection_string` or `db_host_not_allowed`.
+    public func check(_ connectionString: String) throws(DatabaseHostError) {
+        guard allowsRequestConnectionStrings else {
+            throw DatabaseHostError(.connectionStringNotAllowed,
+                                    "This server does not accept connection strings in requests; "
+                                        + "use a project configured on the server.")
+        }
+        let targets = try targets(of: connectionString)
+        for (index, target) in targets.enumerated() where !allowedHosts.allows(target) {
+            let position = targets.count == 1 ? "The database host" : "Database host \(index + 1) of \(targets.count)"
+            throw DatabaseHostError(.hostNotAllowed,
+                                    "\(position) (\(target.kind)) is not on this server's list of allowed database hosts.")
+        }
+    }
+
+    /// Every place libpq would try to connect to for `connectionString`, in order; throws when the string
+    /// is invalid or names a service or an unreadable `hostaddr`. Does not consult the allow-list.
+    public func targets(of connectionString: String) throws(DatabaseHostError) -> [DatabaseTarget] {
+        guard !connectionString.trimmingSpaces().isEmpty else {
+            throw DatabaseHostError(.invalidConnectionString, "The connection string is empty.")
+        }
+        // A string libpq would take as a bare database name is refused rather than sent to the default host.
+        guard ConnectionInfo.isConnectionString(connectionString) else {
+            throw DatabaseHostError(.invalidConnectionString,
+                                    "The connection string must be a postgresql:// URI or key=value pairs.")
+        }
+        let info: ConnectionInfo
+        do {
+            info = try ConnectionInfo(parsing: connectionString)
+        } catch {
+            throw DatabaseHostError(.invalidConnectionString, "The connection string cannot be parsed.")
+        }
+        if info["service"] != nil || info["servicefile"] != nil || libpqEnvironment["PGSERVICE"] != nil {
+            throw DatabaseHostError(.hostNotAllowed,
+                                    "Connection service definitions cannot be used: name the host in the connection string.")
+        }
+        // libpq fills in an option from the environment only when the string leaves it unset (not when empty).
+        let host = info["host"] ?? libpqEnvironment["PGHOST"] ?? ""
+        let hostaddr = info["hostaddr"] ?? libpqEnvironment["PGHOSTADDR"] ?? ""
+        return try Self.slots(host: host, hostaddr: hostaddr)
+    }
+
+    /// libpq's `connectOptions2`: one slot per `hostaddr` entry when given, else per `host` entry, else one.
+    private static func slots(host: String, hostaddr: String) throws(DatabaseHostError) -> [DatabaseTarget] {
+        let addresses = hostaddr.isEmpty ? nil : hostaddr.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let hosts = host.isEmpty ? nil : host.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let count = addresses?.count ?? hosts?.count ?? 1
+        if let hosts, hosts.count != count {
+            throw DatabaseHostError(.invalidConnectionString,
+                                    "The connection string lists \(hosts.count) hosts but \(count) host addresses.")
+        }
+        var targets: [DatabaseTarget] = []
+        for index in 0..<count {
+            if let entry = addresses?[index], !entry.isEmpty {
+                // libpq takes any getaddrinfo numeric form (`127.1`, octal); only plain addresses are judged.
+                guard let address = IPAddress(entry) else {
+                    let position = count == 1 ? "" : " \(index + 1) of \(count)"
+                    throw DatabaseHostError(.hostNotAllowed,
+                                            "The host address\(position) is not a plain IPv4 or IPv6 address.")
+                }
+                targets.append(.address(address))
+            } else if let entry = hosts?[index], !entry.isEmpty {
+                if entry.hasPrefix("/") || entry.hasPrefix("@") {
+                    targets.append(.unixSocket(directory: entry))
+                } else if let address = IPAddress(entry) {
+                    targets.append(.address(address))
+                } else {
+                    targets.append(.hostName(entry))
+                }
+            } else {
+                targets.append(.defaultUnixSocket)
+            }
+        }
+        return targets
+    }
+}

@@ -1,0 +1,46 @@
+/// One project of the server-side project list: its database and what the model may do there.
+///
+/// `description` leaves the connection string out, so logging or printing an entry cannot leak it.
+public struct ProjectEntry: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The tools a read-only project never gets.
+    public static let writeTools: Set<String> = ["create_table", "drop_table", "restore_table"]
+
+    /// The project ref the entry is listed under.
+    public let ref: String
+    /// The libpq connection string of the project's database (a secret).
+    public let connectionString: String
+    /// The tools the model is offered, in the tool registry's order: `tools` from the file (default
+    /// all), without the write tools when `readOnly`.
+    public let toolNames: [String]
+    /// Whether the project is read-only (`readOnly`; default false).
+    public let readOnly: Bool
+    /// The role `run_sql` switches to with `SET LOCAL ROLE` (`readOnlyRole`), when set.
+    public let readOnlyRole: String?
+    /// Tools that need the user's approval besides `drop_table`, which always does (`approvalTools`).
+    public let approvalTools: Set<String>
+
+    /// Creates an entry; `toolNames` should already be filtered (see `ProjectFile`).
+    public init(ref: String, connectionString: String, toolNames: [String], readOnly: Bool = false,
+                readOnlyRole: String? = nil, approvalTools: Set<String> = []) {
+        self.ref = ref
+        self.connectionString = connectionString
+        self.toolNames = toolNames
+        self.readOnly = readOnly
+        self.readOnlyRole = readOnlyRole
+        self.approvalTools = approvalTools
+    }
+
+    /// Whether a call of `tool` in this project must wait for the user's approval.
+    public func needsApproval(_ tool: String) -> Bool {
+        tool == "drop_table" || approvalTools.contains(tool)
+    }
+
+    /// The entry without its connection string.
+    public var description: String {
+        "ProjectEntry(ref: \(ref), tools: \(toolNames), readOnly: \(readOnly), readOnlyRole: \(readOnlyRole ?? "none"), "
+            + "approvalTools: \(approvalTools.sorted()))"
+    }
+
+    /// Same as `description`: the connection string stays out of debug output too.
+    public var debugDescription: String { description }
+}
