@@ -73,4 +73,24 @@ struct RunStoreTests {
         #expect(WorkerIdentity.isGone("\(parts[0])/\(parts[1])/\(parts[2])0"), "same pid, other start time")
         #expect(!WorkerIdentity.isGone("some-other-host/1/1"), "other hosts are left to the deadline")
     }
+
+    @Test("on PostgreSQL a run's lock is held by its driver's connection and freed when that connection goes")
+    func runLock() throws {
+        let fixture = try StoreFixture(.postgres)
+        var driver: SQLThreadStore? = try fixture.open()
+        let observer = try fixture.open()
+        try driver?.migrate()
+        try driver?.holdRunLock(runId: "run_lock_test")
+        #expect(try observer.runLockIsFree(runId: "run_lock_test") == false)
+        #expect(try observer.runLockIsFree(runId: "run_lock_test") == false, "checking does not take it over")
+        #expect(try observer.runLockIsFree(runId: "run_other") == true)
+        try driver?.releaseRunLock(runId: "run_lock_test")
+        #expect(try observer.runLockIsFree(runId: "run_lock_test") == true)
+        try driver?.holdRunLock(runId: "run_lock_test")
+        driver = nil  // the worker's connection goes away, as when its process dies
+        #expect(try eventually(within: 5) { try observer.runLockIsFree(runId: "run_lock_test") == true })
+
+        let sqlite = try StoreFixture(.sqlite)
+        #expect(try sqlite.open().runLockIsFree(runId: "run_x") == nil, "SQLite leaves it to the pid check")
+    }
 }

@@ -28,4 +28,17 @@ struct ChatConversationTests {
         let roles = try harness.messages().map { $0["role"] as? String ?? "" }
         #expect(roles == ["user", "assistant", "tool", "assistant"])
     }
+
+    @Test("a model call slower than PGASSIST_SLOW_REQUEST_MS logs a slow-step line with the run")
+    func slowStepLog() throws {
+        let harness = try ChatHarness(environment: ["PGASSIST_SLOW_REQUEST_MS": "300"])
+        defer { harness.stop() }
+        try harness.provider.script([.object(["text": .string("late"), "delayMs": .number(600)])])
+        let response = try harness.say("take your time")
+        #expect(response.status == 200, "\(response.text)")
+        let runId = try #require(response.json["runId"] as? String)
+        let line = harness.service.workers.log.split(separator: "\n").first { $0.contains("slow step") }
+        #expect(line?.contains("phase=model") == true, "\(harness.service.workers.log)")
+        #expect(line?.contains(runId) == true)
+    }
 }

@@ -66,6 +66,8 @@ final class ChatRun {
     /// Runs the loop, first executing `calls` (a resumed turn's remaining calls); `first` is the outcome of
     /// an approved or rejected call to store before them.
     func drive(first: ToolCallOutcome? = nil, calls: [StoredToolCall] = []) -> ChatReply {
+        holdLock()
+        defer { releaseLock() }
         do throws(Stop) {
             if let first { try record(first) }
             var pending = calls
@@ -143,8 +145,10 @@ final class ChatRun {
             }
             switch outcome {
             case .success(let response):
-                logger.debug("model answered", metadata: ["round": "\(rounds)", "ms": "\(Self.milliseconds(since: started))",
+                let elapsed = Self.milliseconds(since: started)
+                logger.debug("model answered", metadata: ["round": "\(rounds)", "ms": "\(elapsed)",
                                                           "toolCalls": "\(response.toolCalls.count)"])
+                logIfSlow(phase: "model", elapsed: elapsed, detail: "round \(rounds)")
                 inputTokens += response.usage.inputTokens
                 outputTokens += response.usage.outputTokens
                 try withStore { () throws(StoreError) in
@@ -196,6 +200,23 @@ final class ChatRun {
 
     // MARK: Run state
 
+    /// Ties the run to this worker's store connection while it is driven (see `RunStore.holdRunLock`).
+    private func holdLock() {
+        do {
+            try store.holdRunLock(runId: runId)
+        } catch {
+            logger.warning("could not take the run lock", metadata: ["error": "\(error.debugDescription)"])
+        }
+    }
+
+    private func releaseLock() {
+        do {
+            try store.releaseRunLock(runId: runId)
+        } catch {
+            logger.warning("could not release the run lock", metadata: ["error": "\(error.debugDescription)"])
+        }
+    }
+
     /// Stops when someone else ended the run meanwhile (a cancel from another request, or an expiry).
     func checkStillActive() throws(Stop) {
         let current = try withStore { () throws(StoreError) in try store.run(id: runId, threadId: threadId) }
@@ -240,6 +261,14 @@ final class ChatRun {
             logger.error("store operation failed during a run", metadata: ["error": "\(error.debugDescription)"])
             throw .failed(error.apiError)
         }
+    }
+
+    /// One warning line for a step slower than the configured threshold.
+    func logIfSlow(phase: String, elapsed: Int64, detail: String) {
+        let threshold = configuration.chat.slowStepMilliseconds
+        guard threshold > 0, elapsed >= threshold else { return }
+        logger.warning("slow step", metadata: ["phase": "\(phase)", "ms": "\(elapsed)", "detail": "\(detail)",
+                                               "thread": "\(threadId)"])
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {

@@ -14,6 +14,9 @@ public struct ChatSettings: Sendable {
     public var approvalTools: Set<String> = []
     /// A comment ping is sent on an idle event stream this often, in milliseconds (`SSE_PING_MS`, default 15000).
     public var pingIntervalMilliseconds: Int = 15_000
+    /// A model call or tool call slower than this logs a slow-step warning with the run id, in milliseconds
+    /// (`PGASSIST_SLOW_REQUEST_MS`, default 10000; 0 = off).
+    public var slowStepMilliseconds: Int = 10_000
     /// The most tokens one model answer may use (`CHAT_MAX_OUTPUT_TOKENS`; default: the provider's).
     public var maxOutputTokens: Int?
 
@@ -36,6 +39,7 @@ public struct ChatSettings: Sendable {
         historyMessageLimit = try number("CHAT_HISTORY_MESSAGES", 2...100_000) ?? historyMessageLimit
         pingIntervalMilliseconds = try number("SSE_PING_MS", 100...600_000) ?? pingIntervalMilliseconds
         maxOutputTokens = try number("CHAT_MAX_OUTPUT_TOKENS", 16...1_000_000)
+        slowStepMilliseconds = try number("PGASSIST_SLOW_REQUEST_MS", 0...3_600_000) ?? slowStepMilliseconds
         if let list = environment["APPROVAL_TOOLS"] {
             approvalTools = Set(list.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty })
         }

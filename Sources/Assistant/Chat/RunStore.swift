@@ -24,4 +24,12 @@ public protocol RunStore: AnyObject {
     func appendRunMessage(threadId: String, _ message: NewMessage) throws(StoreError) -> MessageRecord
     /// The newest `limit` messages of a thread with every column, oldest first.
     func recentMessages(threadId: String, limit: Int) throws(StoreError) -> [MessageRecord]
+    /// Ties the run to this store connection while it is driven (PostgreSQL: a session advisory lock, released
+    /// by the server when the connection or the process dies), so workers on other hosts can tell at once
+    /// that its driver is gone. Does nothing on SQLite (a single host: the worker's pid is checked instead).
+    func holdRunLock(runId: String) throws(StoreError)
+    /// Releases `holdRunLock`.
+    func releaseRunLock(runId: String) throws(StoreError)
+    /// Whether nobody holds the run's lock: true means its driver is gone; nil when the store cannot tell (SQLite).
+    func runLockIsFree(runId: String) throws(StoreError) -> Bool?
 }

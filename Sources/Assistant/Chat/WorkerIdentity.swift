@@ -19,6 +19,11 @@ public enum WorkerIdentity {
         return start != parts[2]
     }
 
+    /// Whether `identity` names a worker on this host.
+    public static func isLocal(_ identity: String) -> Bool {
+        identity.split(separator: "/", omittingEmptySubsequences: false).first.map(String.init) == hostName
+    }
+
     private static let hostName: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }

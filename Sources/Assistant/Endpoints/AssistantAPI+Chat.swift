@@ -139,7 +139,7 @@ extension AssistantAPI {
             return
         }
         let now = Clock.nowMilliseconds()
-        let workerGone = active.status == .inProgress && active.worker.map(WorkerIdentity.isGone) == true
+        let workerGone = active.status == .inProgress ? try driverIsGone(active) : false
         let pastDeadline = (active.deadlineAt ?? Int64.max) < now
         guard workerGone || pastDeadline else {
             if active.status == .requiresAction {
@@ -163,6 +163,14 @@ extension AssistantAPI {
                                      ? "The approval for this call expired; it was not carried out."
                                      : "The tool call was interrupted before it finished; it may not have taken effect.")
         }
+    }
+
+    /// Whether the worker driving an in-progress run has died: by its pid when it ran on this host, else by
+    /// its run lock in a PostgreSQL store (released by the server when the worker's connection or process died).
+    private func driverIsGone(_ run: RunRecord) throws(APIError) -> Bool {
+        guard let worker = run.worker else { return false }
+        if WorkerIdentity.isLocal(worker) { return WorkerIdentity.isGone(worker) }
+        return try withStore("check run lock") { () throws(StoreError) in try store.runLockIsFree(runId: run.id) } ?? false
     }
 
     /// Stores an error result for every call in the thread's recent messages that has none.

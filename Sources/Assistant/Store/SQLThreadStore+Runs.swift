@@ -143,4 +143,41 @@ extension SQLThreadStore: RunStore {
                   pendingCallId: row[11].text, response: row[12].text, errorCode: row[13].text, errorMessage: row[14].text,
                   createdAt: row[15].integer ?? 0, deadlineAt: row[16].integer)
     }
+
+    // MARK: Run locks
+
+    /// The advisory-lock namespace of run locks (`pgas` in ASCII); the key is a hash of the run id.
+    private static let runLockNamespace: Int64 = 0x7067_6173
+
+    public func holdRunLock(runId: String) throws(StoreError) {
+        guard database.kind == .postgres else { return }
+        // try: never wait behind a connection the server has not noticed is dead yet.
+        _ = try database.rows("SELECT pg_try_advisory_lock($1::int, $2::int)",
+                              [.integer(Self.runLockNamespace), .integer(Self.runLockKey(runId))])
+    }
+
+    public func releaseRunLock(runId: String) throws(StoreError) {
+        guard database.kind == .postgres else { return }
+        _ = try database.rows("SELECT pg_advisory_unlock($1::int, $2::int)",
+                              [.integer(Self.runLockNamespace), .integer(Self.runLockKey(runId))])
+    }
+
+    public func runLockIsFree(runId: String) throws(StoreError) -> Bool? {
+        guard database.kind == .postgres else { return nil }
+        let rows = try database.rows("""
+            SELECT CASE WHEN pg_try_advisory_lock($1::int, $2::int)
+                        THEN pg_advisory_unlock($1::int, $2::int) ELSE false END
+            """, [.integer(Self.runLockNamespace), .integer(Self.runLockKey(runId))])
+        return rows.first?.first?.text.map { $0 == "t" || $0 == "true" || $0 == "1" }
+    }
+
+    /// A 32-bit FNV-1a hash of the run id, as PostgreSQL's int4 lock key.
+    private static func runLockKey(_ runId: String) -> Int64 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in runId.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int64(Int32(bitPattern: hash))
+    }
 }
