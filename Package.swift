@@ -23,6 +23,8 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite3", path: "Sources/CSQLite3", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery",
@@ -63,7 +65,7 @@ let package = Package(
 
         // The domain: thread store, endpoints.
         .target(name: "Assistant", dependencies: [
-            "HTTP", "SQLite", "Postgres", "Tools", "Model",
+            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

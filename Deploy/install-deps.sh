@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
     # C libraries the Swift modules wrap (Package.swift's system library targets)
-    libfcgi-dev libpq-dev libcurl4-openssl-dev libsqlite3-dev libpg-query-dev
+    libfcgi-dev libpq-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libpg-query-dev
     pkg-config
     # running: nginx in front, spawn-fcgi + multiwatch for the worker processes
     nginx-light spawn-fcgi multiwatch

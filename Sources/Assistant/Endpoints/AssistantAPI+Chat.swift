@@ -7,10 +7,20 @@ extension AssistantAPI {
     /// `POST /chat`: a new message (runs the model and its tools), an approval or rejection of the pending
     /// action of a run waiting for one, or the cancellation of a run. Answers JSON, or server-sent events
     /// with `"stream": true` or `Accept: text/event-stream`.
+    /// With an `Idempotency-Key` header, a retry gets the first request's answer (see `idempotently`).
     func chat(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        let chat = try ChatRequest(body: try JSONBody(request: request), maxMessageCharacters: configuration.maxMessageCharacters,
+        let body = try JSONBody(request: request)
+        let chat = try ChatRequest(body: body, maxMessageCharacters: configuration.maxMessageCharacters,
                                    authenticatedUser: request.authenticatedUser)
         let stream = chat.stream || (request.header("accept")?.lowercased().contains("text/event-stream") ?? false)
+        guard let key = try IdempotencyKey(request: request) else { return try answer(chat, stream: stream) }
+        return try idempotently(key, userId: chat.userId, body: body, stream: stream) { () throws(APIError) in
+            try answer(chat, stream: stream)
+        }
+    }
+
+    /// The answer to a validated chat request, whatever it asks for.
+    private func answer(_ chat: ChatRequest, stream: Bool) throws(APIError) -> HTTPResponse {
         switch chat.intent {
         case .cancel(let runId):
             return try cancel(runId: runId, chat)

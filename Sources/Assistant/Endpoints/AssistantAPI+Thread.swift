@@ -4,8 +4,10 @@ extension AssistantAPI {
     /// `GET /thread?userId=U[&projectRef=P][&messages=1&limit=N&before=SEQ]`: the user's current thread,
     /// created when there is none. Reading an existing thread never writes. With an authenticated user,
     /// `userId` may be left out (see `RequestIdentity`).
+    /// With `export=1`, the user's whole history instead (see `exportHistory`).
     func getThread(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let userId = try RequestIdentity.userId(fromQueryOf: request)
+        if try Self.flag(request.query["export"], name: "export") { return try exportHistory(userId: userId) }
         let projectRef = request.query["projectRef"].flatMap { $0.isEmpty ? nil : $0 }
         let wantsMessages = try Self.flag(request.query["messages"], name: "messages")
         let limit = try Self.integer(request.query["limit"], name: "limit", default: 50, range: 1...configuration.maxMessagePage)

@@ -117,5 +117,24 @@ public struct Migration: Sendable {
                 PRIMARY KEY (user_id, window_start)
             );
             """),
+        // A chat request's Idempotency-Key, per user: `running` while its first request runs, then `done`
+        // with the answer (status and JSON body) that retries get. Rows older than 24 h are deleted as new
+        // keys are claimed; the time index serves that and `pgassist purge`. The thread indexes serve the purge
+        // of deleted threads and the export of a user's every thread.
+        Migration(version: 5, name: "idempotency keys of chat requests; thread indexes for purge and export", sql: """
+            CREATE TABLE idempotency_keys (
+                user_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                request_hash TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+                response_status BIGINT,
+                response_body TEXT,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (user_id, key)
+            );
+            CREATE INDEX idempotency_keys_by_time ON idempotency_keys (created_at);
+            CREATE INDEX threads_by_deleted_at ON threads (deleted_at) WHERE deleted_at IS NOT NULL;
+            CREATE INDEX threads_by_user ON threads (user_id, created_at);
+            """),
     ]
 }
