@@ -22,6 +22,8 @@ public struct JSONBody: Sendable {
         let value: JSONValue
         do {
             value = try JSONCoding.decode(JSONValue.self, from: request.body)
+        } catch let failure as JSONPreflight.Failure {
+            throw APIError.invalidJSON("The request body is not acceptable JSON: \(failure.message).")
         } catch {
             throw APIError.invalidJSON("The request body is not valid JSON.")
         }

@@ -9,8 +9,10 @@ public enum JSONCoding {
         return Array(try encoder.encode(value))
     }
 
-    /// Decodes `Value` from UTF-8 JSON bytes.
+    /// Decodes `Value` from UTF-8 JSON bytes that pass `JSONPreflight` (untrusted text never reaches the
+    /// decoder unchecked).
     public static func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value {
-        try JSONDecoder().decode(type, from: Data(bytes))
+        try JSONPreflight.check(bytes)
+        return try JSONDecoder().decode(type, from: Data(bytes))
     }
 }

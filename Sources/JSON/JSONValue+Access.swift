@@ -37,9 +37,10 @@ extension JSONValue {
         return nil
     }
 
-    /// Parses UTF-8 JSON text.
+    /// Parses UTF-8 JSON text; text `JSONPreflight` refuses (too deep, not UTF-8, …) throws its failure.
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try JSONPreflight.check(bytes)
+        return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
     /// Parses JSON text.

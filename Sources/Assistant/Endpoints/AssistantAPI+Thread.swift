@@ -8,7 +8,7 @@ extension AssistantAPI {
     func getThread(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let userId = try RequestIdentity.userId(fromQueryOf: request)
         if try Self.flag(request.query["export"], name: "export") { return try exportHistory(userId: userId) }
-        let projectRef = request.query["projectRef"].flatMap { $0.isEmpty ? nil : $0 }
+        let projectRef = try UserIdentifier.projectRef(fromQuery: request)
         let wantsMessages = try Self.flag(request.query["messages"], name: "messages")
         let limit = try Self.integer(request.query["limit"], name: "limit", default: 50, range: 1...configuration.maxMessagePage)
         let before = try request.query["before"].map { text throws(APIError) -> Int64 in

@@ -26,7 +26,7 @@ struct ChatRequest {
     /// present, is the user: the body's `userId` may then be left out, and must not name anyone else.
     init(body: JSONBody, maxMessageCharacters: Int, authenticatedUser: String?) throws(APIError) {
         userId = try RequestIdentity.userId(authenticated: authenticatedUser, claimed: try UserIdentifier.fromBody(body), in: "body")
-        projectRef = try body.requiredString("projectRef", maxLength: 256)
+        projectRef = try UserIdentifier.validate(try body.requiredString("projectRef", maxLength: 256), field: "projectRef")
         threadId = try body.optionalString("threadId", maxLength: 256)
         connectionString = try body.optionalString("connectionString", maxLength: 4_096)
         stream = try body.optionalBool("stream") ?? false

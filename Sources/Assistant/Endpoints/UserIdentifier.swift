@@ -10,7 +10,19 @@ enum UserIdentifier {
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw APIError.invalidField(field, "must not contain control characters")
         }
+        // U+FFFD is what invalid UTF-8 (e.g. %FF in a query string) decodes to: different bytes would
+        // otherwise become one and the same user.
+        if value.unicodeScalars.contains("\u{FFFD}") {
+            throw APIError.invalidField(field, "must be valid UTF-8 text")
+        }
         return value
+    }
+
+    /// The `projectRef` query parameter of `request`, validated like a user id; nil when absent or empty.
+    static func projectRef(fromQuery request: HTTPRequest) throws(APIError) -> String? {
+        guard let value = request.query["projectRef"], !value.isEmpty else { return nil }
+        if value.count > maxLength { throw APIError.invalidField("projectRef", "must be at most \(maxLength) characters long") }
+        return try validate(value, field: "projectRef")
     }
 
     /// The `userId` query parameter of `request`, validated; nil when absent, 400 when invalid.
