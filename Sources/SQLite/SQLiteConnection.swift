@@ -10,6 +10,16 @@ public final class SQLiteConnection {
     private let database: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
     var savepointDepth = 0
+    private let busyWait: BusyWait
+
+    /// How long a statement waits for another connection's lock, in milliseconds, before failing
+    /// with an error whose `isBusy` is true (0 or less: it fails at once); it retries every few
+    /// milliseconds meanwhile (see `BusyWait`). A change applies to the statements that follow, so
+    /// a caller can give each attempt only what is left of its own deadline.
+    public var busyTimeoutMilliseconds: Int32 {
+        get { busyWait.timeoutMilliseconds }
+        set { busyWait.timeoutMilliseconds = newValue }
+    }
 
     /// Statements kept compiled per connection; past this the cache is emptied and refilled.
     private static let statementCacheLimit = 128
@@ -29,7 +39,8 @@ public final class SQLiteConnection {
             throw error
         }
         sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        busyWait = BusyWait(timeoutMilliseconds: busyTimeoutMilliseconds)
+        busyWait.install(on: handle)
         database = handle
     }
 

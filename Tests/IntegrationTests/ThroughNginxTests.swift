@@ -31,8 +31,10 @@ struct ThroughNginxTests {
         let service = try service(store)
         defer { service.stop() }
         let url = "\(service.baseURL)/api/ai/assistant/thread?userId=racer%40example.com&projectRef=abc"
-        let ids = try concurrently(50) { _ in
-            let response = try HTTPClient().send(HTTPClientRequest(method: "GET", url: url))
+        let ids = try concurrently(50) { index in
+            // A credential per request: nginx's request limit (keyed on it) is not what this test is about.
+            let response = try HTTPClient().send(HTTPClientRequest(method: "GET", url: url,
+                                                                   headers: [("Authorization", "Bearer racer-\(index)")]))
             return "\(response.status) \(response.json["threadId"] as? String ?? "none")"
         }
         #expect(Set(ids).count == 1, "\(Set(ids))")

@@ -3,23 +3,33 @@ import Postgres
 /// The thread store's PostgreSQL database, for deployments where several hosts share threads.
 ///
 /// One connection per worker thread, opened lazily and opened again after it breaks, so a
-/// restarted store server costs the requests in flight, not the worker.
+/// restarted store server costs at most the requests in flight, not the worker: an idle
+/// connection the server closed is noticed (without a round trip) before it is used, and
+/// replaced. Two exceptions, where losing the connection loses something the caller relies on,
+/// so the caller hears `.unavailable` instead: a transaction (never finished on another
+/// connection: the server rolls back what it had done), and a session that held session-level
+/// advisory locks (run locks), which died with it.
 public final class PostgresDatabase: SQLDatabase {
     private let connectionString: String
     private let connectTimeoutSeconds: Int
     private var connection: PostgresConnection?
+    /// The connection of the open transaction: every statement inside it must run there.
+    private var transactionConnection: PostgresConnection?
+    /// Whether the connection's session holds session-level advisory locks (see `liveConnection`).
+    private var sessionHoldsLocks = false
 
     /// Which database this is.
     public var kind: StoreKind { .postgres }
 
     /// Prepares a database at `connectionString` (a libpq URI or key=value string); connects on first use.
+    /// - Parameter connectTimeoutSeconds: how long one connection attempt may take (libpq's minimum is 2).
     public init(connectionString: String, connectTimeoutSeconds: Int = 5) {
         self.connectionString = connectionString
         self.connectTimeoutSeconds = connectTimeoutSeconds
     }
 
     public func rows(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
-        let result = try perform { connection throws(PostgresError) in
+        let result = try perform(sql) { connection throws(PostgresError) in
             try connection.query(sql, parameters.map(\.text))
         }
         return result.rows.map { row in row.map { $0.map(SQLValue.text) ?? .null } }
@@ -27,17 +37,52 @@ public final class PostgresDatabase: SQLDatabase {
 
     @discardableResult
     public func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
-        try perform { connection throws(PostgresError) in
+        try perform(sql) { connection throws(PostgresError) in
             try connection.query(sql, parameters.map(\.text)).affectedRows
         }
     }
 
     public func script(_ sql: String) throws(StoreError) {
-        try perform { connection throws(PostgresError) in try connection.execute(sql) }
+        try perform(sql) { connection throws(PostgresError) in try connection.execute(sql) }
     }
 
+    /// Runs `body` in a transaction on one connection. If that connection is lost on the way, the
+    /// error is `.unavailable` and nothing `body` wrote stays (the server rolls back a transaction
+    /// whose connection ends), except when it is lost during COMMIT itself, which may have
+    /// succeeded. When BEGIN finds the connection dead, a new connection is tried once.
     public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        let live = try liveConnection()
+        if let open = transactionConnection {
+            return try runTransaction(body, on: open)
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let live = try liveConnection()
+            let heldLocks = sessionHoldsLocks
+            transactionConnection = live
+            defer { transactionConnection = nil }
+            var entered = false
+            do {
+                return try runTransaction({ () throws(StoreError) -> T in
+                    entered = true
+                    return try body()
+                }, on: live)
+            } catch where error.code == .unavailable && !entered && attempt == 1 && !heldLocks {
+                // BEGIN itself failed on a dead connection: nothing was done (and no session lock
+                // was lost), so a new connection is tried.
+                continue
+            }
+        }
+    }
+
+    public func lockForMigration() throws(StoreError) {
+        // A transaction-scoped advisory lock: released at COMMIT/ROLLBACK, and by the server
+        // when a worker dies holding it. The key is arbitrary but fixed for this application.
+        _ = try rows("SELECT pg_advisory_xact_lock(7461636801)", [])
+    }
+
+    /// Runs `body` in the wrapper's transaction (a savepoint when one is open) on `live`.
+    private func runTransaction<T>(_ body: () throws(StoreError) -> T, on live: PostgresConnection) throws(StoreError) -> T {
         do {
             return try live.transaction { () throws -> T in try body() }
         } catch let error as StoreError {
@@ -49,25 +94,52 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    public func lockForMigration() throws(StoreError) {
-        // A transaction-scoped advisory lock: released at COMMIT/ROLLBACK, and by the server
-        // when a worker dies holding it. The key is arbitrary but fixed for this application.
-        _ = try rows("SELECT pg_advisory_xact_lock(7461636801)", [])
-    }
-
-    private func perform<T>(_ body: (PostgresConnection) throws(PostgresError) -> T) throws(StoreError) -> T {
+    /// Runs one statement (`sql` is passed for its text only) on the open transaction's connection,
+    /// or else on a live connection.
+    private func perform<T>(_ sql: String, _ body: (PostgresConnection) throws(PostgresError) -> T) throws(StoreError) -> T {
+        if let open = transactionConnection {
+            // Reconnecting here would run the rest of the transaction's statements outside it.
+            guard open.isConnected else {
+                throw StoreError(.unavailable, "lost the PostgreSQL store connection inside a transaction")
+            }
+            do {
+                return try body(open)
+            } catch {
+                throw classify(error, on: open)
+            }
+        }
         let live = try liveConnection()
         do {
-            return try body(live)
+            let result = try body(live)
+            if sql.contains("advisory_") { try noteSessionLocks(on: live) }
+            return result
         } catch {
             throw classify(error, on: live)
         }
     }
 
-    /// The open connection, or a new one when there is none or it broke.
+    /// After a statement that may take or release session-level advisory locks, asks the server
+    /// whether the session holds any: one more round trip, for those rare statements only.
+    private func noteSessionLocks(on live: PostgresConnection) throws(PostgresError) {
+        let held = try live.query(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted)")
+        sessionHoldsLocks = held.string(0, 0) == "t"
+    }
+
+    /// The open connection, or a new one when there is none or it broke (even while idle).
+    ///
+    /// A session that held advisory locks is not replaced silently: its locks (a run's tie to the
+    /// worker driving it) are gone, and the driver must hear so, as it would from a failed
+    /// statement, rather than carry on as if it still held them. The call after that reconnects.
     private func liveConnection() throws(StoreError) -> PostgresConnection {
-        if let connection, connection.isConnected { return connection }
-        connection = nil
+        if let connection {
+            if connection.probe() { return connection }
+            self.connection = nil
+            if sessionHoldsLocks {
+                sessionHoldsLocks = false
+                throw StoreError(.unavailable, "lost the PostgreSQL store connection, and the advisory locks its session held")
+            }
+        }
         do {
             let live = try PostgresConnection(connectionString: connectionString, connectTimeoutSeconds: connectTimeoutSeconds,
                                               applicationName: "pgassist-store")
@@ -81,7 +153,10 @@ public final class PostgresDatabase: SQLDatabase {
     /// A lost connection is dropped (the next call reconnects) and reported as unavailable.
     private func classify(_ error: PostgresError, on live: PostgresConnection) -> StoreError {
         if error.isConnectionError || !live.isConnected {
-            connection = nil
+            if connection === live {
+                connection = nil
+                sessionHoldsLocks = false
+            }
             return StoreError(.unavailable, "lost the PostgreSQL store connection: \(error.debugDescription)")
         }
         return StoreError(.failed, error.debugDescription)

@@ -5,14 +5,26 @@ import Glibc
 
 /// The thread store's SQLite database: one connection per worker thread, WAL mode so many
 /// worker processes share the file, and a busy timeout so writers queue instead of failing.
+///
+/// The connection's busy handler makes one statement wait for a lock, polling every few
+/// milliseconds (see `SQLiteConnection.busyTimeoutMilliseconds`), but some lock conflicts fail at
+/// once without it: switching a new file to WAL, a transaction whose snapshot went stale before it
+/// could write (SQLITE_BUSY_SNAPSHOT), a COMMIT that needs a lock another connection holds (outside
+/// WAL mode). Every operation (one statement, or a whole transaction) is therefore retried from the
+/// start with a short randomized backoff while it fails with SQLITE_BUSY or SQLITE_LOCKED, until the
+/// busy timeout is used up; then it fails with `StoreError.busy` (503 `store_busy`). Each attempt's
+/// busy handler waits only for what is left of that budget, so an operation never waits much longer
+/// than the busy timeout in all.
 public final class SQLiteDatabase: SQLDatabase {
     private let connection: SQLiteConnection
+    /// The most an operation waits for other writers, in milliseconds.
+    private let busyTimeoutMilliseconds: Int32
 
     /// Which database this is.
     public var kind: StoreKind { .sqlite }
 
     /// Opens (creating when needed) the file at `path` and its parent folder.
-    /// - Parameter busyTimeoutMilliseconds: how long a statement waits for other writers.
+    /// - Parameter busyTimeoutMilliseconds: how long an operation waits for other writers.
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws(StoreError) {
         FileSystem.createParentDirectory(of: path)
         do {
@@ -20,67 +32,100 @@ public final class SQLiteDatabase: SQLDatabase {
         } catch {
             throw Self.storeError(error)
         }
+        self.busyTimeoutMilliseconds = max(0, busyTimeoutMilliseconds)
         // WAL lets readers run beside one writer; FULL syncs the WAL on every commit so an
         // acknowledged message survives a power loss, not only a crash. Switching a new file to WAL
         // needs an exclusive lock, and SQLite answers BUSY at once (without its busy handler) when
-        // that could deadlock with another opener: workers starting together retry here.
-        let deadline = ContinuousClock.now + .milliseconds(Int(busyTimeoutMilliseconds))
-        while true {
-            do {
-                try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
-                return
-            } catch {
-                guard error.isBusy, ContinuousClock.now < deadline else { throw Self.storeError(error) }
-                try? sleepBriefly()
-            }
-        }
-    }
-
-    /// Waits 5–15 ms, so racing openers do not retry in lockstep.
-    private func sleepBriefly() throws {
-        var request = timespec(tv_sec: 0, tv_nsec: Int.random(in: 5_000_000...15_000_000))
-        nanosleep(&request, nil)
+        // that could deadlock with another opener: workers starting together retry.
+        try script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
     }
 
     public func rows(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
-        do {
-            return try connection.query(sql, parameters.map(Self.sqliteValue)).map { row in
-                row.values.map(Self.sqlValue)
-            }
-        } catch {
-            throw Self.storeError(error)
+        try retryingStatementWhileBusy { () throws(SQLiteError) in
+            try connection.query(sql, parameters.map(Self.sqliteValue)).map { row in row.values.map(Self.sqlValue) }
         }
     }
 
     @discardableResult
     public func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
-        do {
-            return try connection.run(sql, parameters.map(Self.sqliteValue))
-        } catch {
-            throw Self.storeError(error)
-        }
+        try retryingStatementWhileBusy { () throws(SQLiteError) in try connection.run(sql, parameters.map(Self.sqliteValue)) }
     }
 
     public func script(_ sql: String) throws(StoreError) {
-        do {
-            try connection.execute(sql)
-        } catch {
-            throw Self.storeError(error)
+        try retryingStatementWhileBusy { () throws(SQLiteError) in try connection.execute(sql) }
+    }
+
+    /// Runs `body` in a write transaction. When a statement in it, BEGIN or COMMIT fails because
+    /// another connection holds the lock, the transaction is rolled back and `body` runs again
+    /// from the start (so it must not have effects outside this database), until the busy timeout
+    /// is used up. Inside another transaction it is a savepoint and is not retried on its own:
+    /// the outermost transaction is.
+    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try retryingWhileBusy { () throws(StoreError) -> T in
+            // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+            // writes fails with SQLITE_BUSY_SNAPSHOT, without waiting, when another connection wrote in between.
+            do {
+                return try connection.transaction(immediate: true) { () throws -> T in try body() }
+            } catch let error as StoreError {
+                throw error
+            } catch let error as SQLiteError {
+                throw Self.storeError(error)
+            } catch {
+                throw StoreError(.failed, String(describing: error))
+            }
         }
     }
 
-    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
-        // writes fails with SQLITE_BUSY, without waiting, when another process wrote in between.
-        do {
-            return try connection.transaction(immediate: true) { () throws -> T in try body() }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as SQLiteError {
-            throw Self.storeError(error)
-        } catch {
-            throw StoreError(.failed, String(describing: error))
+    /// `retryingWhileBusy` for one statement of the SQLite wrapper.
+    private func retryingStatementWhileBusy<T>(_ attempt: () throws(SQLiteError) -> T) throws(StoreError) -> T {
+        try retryingWhileBusy { () throws(StoreError) -> T in
+            do throws(SQLiteError) {
+                return try attempt()
+            } catch {
+                throw Self.storeError(error)
+            }
         }
+    }
+
+    /// Runs `attempt` (one statement, or a whole transaction) and runs it again while it fails with
+    /// `.busy`, waiting 1–8 ms between attempts (doubling, randomized so racing connections do not
+    /// retry in lockstep), until `busyTimeoutMilliseconds` have passed since the first attempt.
+    ///
+    /// Inside a transaction a statement is not retried on its own: a busy statement there means the
+    /// transaction's snapshot or lock is lost, and only running the whole transaction again helps.
+    private func retryingWhileBusy<T>(_ attempt: () throws(StoreError) -> T) throws(StoreError) -> T {
+        if connection.isInTransaction { return try attempt() }
+        let budget = Duration.milliseconds(Int(busyTimeoutMilliseconds))
+        let deadline = ContinuousClock.now + budget
+        var pauseMilliseconds = 1
+        defer { connection.busyTimeoutMilliseconds = busyTimeoutMilliseconds }
+        while true {
+            connection.busyTimeoutMilliseconds = Self.milliseconds(until: deadline)
+            do {
+                return try attempt()
+            } catch where error.code == .busy {
+                let left = Self.milliseconds(until: deadline)
+                guard left > 0 else {
+                    throw StoreError(.busy, "\(error.detail) (after waiting \(busyTimeoutMilliseconds) ms for other writers)")
+                }
+                Self.sleep(milliseconds: min(Int.random(in: (pauseMilliseconds + 1) / 2...pauseMilliseconds), Int(left)))
+                pauseMilliseconds = min(pauseMilliseconds * 2, 8)
+            }
+        }
+    }
+
+    /// Whole milliseconds from now until `deadline`; 0 once it has passed.
+    private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int32 {
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { return 0 }
+        let (seconds, attoseconds) = left.components
+        return Int32(clamping: seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
+    }
+
+    private static func sleep(milliseconds: Int) {
+        guard milliseconds > 0 else { return }
+        var request = timespec(tv_sec: milliseconds / 1_000, tv_nsec: (milliseconds % 1_000) * 1_000_000)
+        nanosleep(&request, nil)
     }
 
     public func lockForMigration() throws(StoreError) {
