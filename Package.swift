@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery",
                        providers: [.apt(["libpg-query-dev"])]),
+        // Header only: C11 atomics on words of memory that several processes map.
+        .systemLibrary(name: "CAtomics", path: "Sources/CAtomics"),
 
         // Thin Swift wrappers: own the C pointers, throw typed errors, keep C types inside.
         .target(name: "FastCGI", dependencies: [
@@ -38,6 +40,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         .target(name: "PgQuery", dependencies: ["CPgQuery", "JSON"]),
+        // Counters shared by the worker processes of a host: an mmap'ed file of per-process slots.
+        .target(name: "SharedCounters", dependencies: ["CAtomics"]),
 
         // Any JSON value, shared by the HTTP model, the SQL guard and the tools.
         .target(name: "JSON"),
@@ -65,7 +69,7 @@ let package = Package(
 
         // The domain: thread store, endpoints.
         .target(name: "Assistant", dependencies: [
-            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto",
+            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto", "SharedCounters",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -80,6 +84,7 @@ let package = Package(
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "SharedCountersTests", dependencies: ["SharedCounters", "TestSupport"]),
         .testTarget(name: "SQLGuardTests", dependencies: ["SQLGuard", "PgQuery", "TestSupport", "Postgres"]),
         .testTarget(name: "ModelTests", dependencies: [
             "Model", "TestSupport", "JSON", .product(name: "Logging", package: "swift-log"),

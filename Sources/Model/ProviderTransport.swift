@@ -47,6 +47,7 @@ final class ProviderTransport {
                     throw timedOut
                 }
                 retries += 1
+                ProviderRetries.report(error.error)
                 logger.info("retrying the model request", metadata: [
                     "error": "\(error.error)", "retry": "\(retries)", "delay_ms": "\(delay)",
                 ])

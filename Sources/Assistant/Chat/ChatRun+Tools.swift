@@ -60,6 +60,7 @@ extension ChatRun {
     /// Commits a tool result and reports it.
     func record(_ outcome: ToolCallOutcome) throws(Stop) {
         outcomes.append(outcome)
+        AssistantMetrics.shared.recordToolCall(outcome.name, success: outcome.result.isSuccess)
         logIfSlow(phase: "tool", elapsed: outcome.durationMs, detail: outcome.name)
         audit(AuditEvent(kind: .tool, userId: userId, projectRef: projectRef, threadId: threadId, runId: runId,
                          tool: outcome.name, arguments: outcome.arguments, success: outcome.result.isSuccess,

@@ -143,6 +143,7 @@ final class ChatRun {
                     return events.emit("message.delta", .object(["runId": .string(runId), "delta": .string(delta)]))
                 }
             }
+            AssistantMetrics.shared.recordModelCall(outcome)
             switch outcome {
             case .success(let response):
                 let elapsed = Self.milliseconds(since: started)

@@ -31,6 +31,8 @@ public final class AssistantAPI {
         router.add("POST", "\(prefix)/setup") { [unowned self] in try setup($0) }
         router.add("POST", "\(prefix)/chat") { [unowned self] in try chat($0) }
         router.add("GET", "\(prefix)/health") { [unowned self] in health($0) }
+        router.add("GET", "\(prefix)/metrics") { [unowned self] in metrics($0) }
+        AssistantMetrics.shared.logSetup(logger)
     }
 
     /// This thread's model client, created on first use and kept so its HTTP connection is reused.
@@ -43,12 +45,16 @@ public final class AssistantAPI {
 
     /// Answers one request; never throws (errors become JSON error responses). With `REQUIRE_AUTH_USER=1`,
     /// a request without an authenticated user is refused here, before any endpoint, except health and metrics.
+    /// Every answer is counted in the metrics (by endpoint and status, with its latency).
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        let started = ContinuousClock.now
+        let response: HTTPResponse
         do {
             try RequestIdentity.requireAuthenticatedUser(request, settings: configuration.authentication)
+            response = router.respond(to: request)
         } catch {
-            return HTTPResponse(error: error)
+            response = HTTPResponse(error: error)
         }
-        return router.respond(to: request)
+        return AssistantMetrics.shared.observe(response, to: request, since: started)
     }
 }
