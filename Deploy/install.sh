@@ -29,9 +29,10 @@ if ! getent passwd pgassist >/dev/null; then
         --shell /usr/sbin/nologin --comment "pgassist AI assistant API" pgassist
 fi
 
-say "installing /usr/local/bin/pgassist and /usr/local/lib/pgassist/pgassist-launch"
+say "installing /usr/local/bin/pgassist and /usr/local/lib/pgassist/{pgassist-launch,pgassist-switch}"
 install -m 0755 "$binary" /usr/local/bin/pgassist
 install -D -m 0755 "$root/Deploy/pgassist-launch" /usr/local/lib/pgassist/pgassist-launch
+install -D -m 0755 "$root/Deploy/pgassist-switch" /usr/local/lib/pgassist/pgassist-switch
 
 say "installing /etc/systemd/system/pgassist.service"
 install -m 0644 "$root/Deploy/pgassist.service" /etc/systemd/system/pgassist.service
@@ -50,6 +51,12 @@ for snippet in pgassist-api.conf pgassist-auth.conf; do
     say "installing /etc/nginx/snippets/$snippet"
     install -D -m 0644 "$root/nginx/$snippet" "/etc/nginx/snippets/$snippet"
 done
+# The upstream's server line is rewritten by pgassist-switch: install it only once, so a reinstall never
+# points nginx back at a pool that was switched away from.
+if [[ ! -e /etc/nginx/snippets/pgassist-upstream.conf ]]; then
+    say "installing /etc/nginx/snippets/pgassist-upstream.conf"
+    install -D -m 0644 "$root/nginx/pgassist-upstream.conf" /etc/nginx/snippets/pgassist-upstream.conf
+fi
 if [[ -d /etc/nginx/sites-available ]]; then
     site=/etc/nginx/sites-available/pgassist
     enabled=/etc/nginx/sites-enabled/pgassist

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs pgassist on this machine, the way production does (nginx → spawn-fcgi + multiwatch → workers):
 #   Deploy/local.sh up      install packages, build (release), start workers and nginx, wait until healthy
+#   Deploy/local.sh switch  build, then move nginx to a fresh pool without dropping a request (pgassist-switch)
 #   Deploy/local.sh down    stop nginx and the workers
 #   Deploy/local.sh status  show what runs
 #   Deploy/local.sh test [swift test arguments…]   install packages, build, run the whole test suite
@@ -22,7 +23,7 @@ say() { echo "local.sh: $*"; }
 fail() { echo "local.sh: $*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -77,6 +78,35 @@ render_nginx_conf() {
     text=${text//@NGINX_DIR@/"$root/nginx"}
     text=${text//@USER_DIRECTIVE@/"$user"}
     printf '%s\n' "$text" > "$prefix/nginx.conf"
+    # The upstream's server line, which `switch` rewrites.
+    printf 'server unix:%s;\n' "$socket" > "$prefix/upstream.conf"
+}
+
+# The pool's settings, shared by `up` and `switch`.
+export_pool_environment() {
+    export PGASSIST_BIN="$1"
+    # The socket's folder is private to this checkout; nginx's workers (www-data) must connect.
+    export PGASSIST_SOCKET_MODE=${PGASSIST_SOCKET_MODE:-0666}
+    export THREAD_STORE_URL=${THREAD_STORE_URL:-sqlite://$var/pgassist.db}
+    # A local run serves a local Studio, which sends the connection string: accept it, for this
+    # machine's databases only (ALLOWED_DB_HOSTS defaults to loopback and unix sockets).
+    export ALLOW_REQUEST_CONNECTION_STRING=${ALLOW_REQUEST_CONNECTION_STRING:-1}
+}
+
+# The binary to run: PGASSIST_BIN, or a fresh release build.
+build_binary() {
+    local binary
+    if [[ -n ${PGASSIST_BIN:-} ]]; then
+        binary=$PGASSIST_BIN
+        say "using PGASSIST_BIN=$binary (no build)" >&2
+    else
+        command -v swift >/dev/null || fail "swift is not on PATH (install the Swift 6 toolchain first)"
+        say "building (swift build -c release)" >&2
+        swift build --package-path "$root" -c release >&2
+        binary="$(swift build --package-path "$root" -c release --show-bin-path)/pgassist"
+    fi
+    [[ -x $binary ]] || fail "$binary is not an executable file"
+    echo "$binary"
 }
 
 down() {
@@ -90,16 +120,7 @@ down() {
 up() {
     "$root/Deploy/install-deps.sh"
     local binary
-    if [[ -n ${PGASSIST_BIN:-} ]]; then
-        binary=$PGASSIST_BIN
-        say "using PGASSIST_BIN=$binary (no build)"
-    else
-        command -v swift >/dev/null || fail "swift is not on PATH (install the Swift 6 toolchain first)"
-        say "building (swift build -c release)"
-        swift build --package-path "$root" -c release
-        binary="$(swift build --package-path "$root" -c release --show-bin-path)/pgassist"
-    fi
-    [[ -x $binary ]] || fail "$binary is not an executable file"
+    binary=$(build_binary)
 
     mkdir -p "$var/run" "$var/log"
     chmod 755 "$var" "$var/run" "$var/log"
@@ -115,13 +136,8 @@ up() {
     say "starting the workers on $socket"
     (
         cd "$root"
-        export PGASSIST_BIN="$binary" PGASSIST_SOCKET="$socket"
-        # The socket's folder is private to this checkout; nginx's workers (www-data) must connect.
-        export PGASSIST_SOCKET_MODE=${PGASSIST_SOCKET_MODE:-0666}
-        export THREAD_STORE_URL=${THREAD_STORE_URL:-sqlite://$var/pgassist.db}
-        # A local run serves a local Studio, which sends the connection string: accept it, for this
-        # machine's databases only (ALLOWED_DB_HOSTS defaults to loopback and unix sockets).
-        export ALLOW_REQUEST_CONNECTION_STRING=${ALLOW_REQUEST_CONNECTION_STRING:-1}
+        export_pool_environment "$binary"
+        export PGASSIST_SOCKET="$socket"
         exec setsid nohup "$root/Deploy/pgassist-launch" >> "$var/log/workers.log" 2>&1 < /dev/null
     ) &
     echo $! > "$workers_pid_file"
@@ -164,6 +180,26 @@ up() {
     exit 1
 }
 
+# Starts a fresh pool from a new build and moves nginx to it (Deploy/pgassist-switch), then the old
+# pool finishes its requests and stops.
+switch() {
+    local runtime prefix binary
+    runtime=$(runtime_dir)
+    prefix="$runtime/nginx"
+    running "$workers_pid_file" multiwatch || fail "no pool is running: start with 'Deploy/local.sh up'"
+    running "$prefix/nginx.pid" nginx || fail "nginx is not running: start with 'Deploy/local.sh up'"
+    binary=$(build_binary)
+    (
+        cd "$root"
+        export_pool_environment "$binary"
+        export PGASSIST_SWITCH_DIR="$runtime/run" PGASSIST_PID_FILE="$workers_pid_file" \
+            PGASSIST_UPSTREAM_FILE="$prefix/upstream.conf" PGASSIST_NGINX_PID_FILE="$prefix/nginx.pid" \
+            PGASSIST_NGINX="nginx -p $prefix/ -c $prefix/nginx.conf -e $prefix/error.log" \
+            PGASSIST_SWITCH_LOG="$var/log/workers.log"
+        exec "$root/Deploy/pgassist-switch"
+    )
+}
+
 status() {
     local runtime
     runtime=$(runtime_dir)
@@ -201,6 +237,7 @@ run_tests() {
 
 case "${1:-}" in
     up) up ;;
+    switch) switch ;;
     down) down; say "stopped" ;;
     status) status ;;
     test) shift; run_tests "$@" ;;

@@ -10,6 +10,10 @@ public final class FastCGIExchange {
     /// `FCGX_GetParam`, and parameters with an empty value are left out: empty means absent.
     public let params: [String: String]
 
+    /// The HTTP status of the response, read from the `Status:` line of the first bytes written
+    /// (200 when they carry none, as CGI says); nil until something is written. For logs.
+    public private(set) var responseStatus: Int?
+
     private let transport: any ExchangeTransport
     private var finished = false
 
@@ -76,6 +80,9 @@ public final class FastCGIExchange {
     /// Writes the bytes in `buffer` without copying them first (for relaying a stream).
     public func write(_ buffer: UnsafeRawBufferPointer) throws(FastCGIError) {
         try checkNotFinished()
+        if responseStatus == nil && !buffer.isEmpty {
+            responseStatus = Self.status(inHead: buffer)
+        }
         try transport.write(buffer)
     }
 
@@ -94,6 +101,28 @@ public final class FastCGIExchange {
         if finished {
             throw FastCGIError(code: .requestFinished, message: "the exchange was used after its request completed")
         }
+    }
+
+    /// The status of a CGI response head (`Status: 404 Not Found` on any header line of the first
+    /// 4 KiB, case-insensitive), or 200 when there is no such line.
+    static func status(inHead buffer: UnsafeRawBufferPointer) -> Int {
+        let head = buffer.prefix(4096)
+        var lineStart = head.startIndex
+        while lineStart < head.endIndex {
+            let lineEnd = head[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? head.endIndex
+            let line = head[lineStart..<lineEnd]
+            if line.isEmpty || line.elementsEqual([UInt8(ascii: "\r")]) { break }  // the blank line ends the head
+            let name = Array("status:".utf8)
+            if line.count >= name.count + 3,
+               zip(line.prefix(name.count), name).allSatisfy({ ($0 | 0x20) == ($1 | 0x20) }) {
+                let digits = line.dropFirst(name.count).drop { $0 == UInt8(ascii: " ") }.prefix(3)
+                if digits.count == 3, digits.allSatisfy({ (48...57).contains($0) }) {
+                    return digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+                }
+            }
+            lineStart = lineEnd < head.endIndex ? head.index(after: lineEnd) : head.endIndex
+        }
+        return 200
     }
 
     /// Parses `NAME=value` strings: first occurrence wins, empty values are dropped.

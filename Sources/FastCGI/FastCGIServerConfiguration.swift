@@ -18,15 +18,32 @@ public struct FastCGIServerConfiguration: Sendable {
     /// within its retry window of its start as a failed start and abandons the slot after a few,
     /// so quick recycling under load would otherwise shrink the pool. A stop signal ends the wait.
     public var minimumLifetimeMilliseconds: Int
+    /// Longest a request may run, in milliseconds; 0 = no limit. A request over it is logged and the
+    /// whole process exits at once with `FastCGIServer.requestTimeoutExitStatus` (its other requests
+    /// in flight fail too), for the supervisor to replace it: php-fpm's `request_terminate_timeout`.
+    public var requestTimeoutMilliseconds: Int
+    /// A request running longer than this is logged as slow, in milliseconds (once when it passes the
+    /// threshold, once with its status when it finishes); 0 = off. php-fpm's `request_slowlog_timeout`.
+    public var slowRequestMilliseconds: Int
+    /// After a stop signal or `stop()`, how long requests in flight may still run, in milliseconds;
+    /// then the process exits with `FastCGIServer.stopGraceExitStatus`, as it does at once on a second
+    /// stop signal. 0 = wait for them however long they take (and ignore a second signal).
+    /// Does not apply to a stop after `maxRequests`, whose requests are bounded by the request timeout.
+    public var stopGraceMilliseconds: Int
 
-    /// Creates a configuration; the defaults suit a worker started by spawn-fcgi and multiwatch.
+    /// Creates a configuration; the defaults suit a worker started by spawn-fcgi and multiwatch but set
+    /// no slow log, and no request timeout or stop grace period, which end the whole process.
     public init(listen: ListenAddress = .inherited, threads: Int = 4, maxRequests: Int = 0,
-                backlog: Int32 = 1024, socketMode: Int = 0o666, minimumLifetimeMilliseconds: Int = 1_000) {
+                backlog: Int32 = 1024, socketMode: Int = 0o666, minimumLifetimeMilliseconds: Int = 1_000,
+                requestTimeoutMilliseconds: Int = 0, slowRequestMilliseconds: Int = 0, stopGraceMilliseconds: Int = 0) {
         self.listen = listen
         self.threads = threads
         self.maxRequests = maxRequests
         self.backlog = backlog
         self.socketMode = socketMode
         self.minimumLifetimeMilliseconds = minimumLifetimeMilliseconds
+        self.requestTimeoutMilliseconds = requestTimeoutMilliseconds
+        self.slowRequestMilliseconds = slowRequestMilliseconds
+        self.stopGraceMilliseconds = stopGraceMilliseconds
     }
 }

@@ -3,13 +3,15 @@ import Glibc
 /// The socket the worker threads accept connections on: fd 0 from spawn-fcgi, or one this process created.
 ///
 /// Created sockets are closed (and their unix socket file removed) in `deinit`; the inherited fd 0 is
-/// shared with the other worker processes and is never closed or shut down.
+/// shared with the other worker processes and is never closed, and shut down only when the whole
+/// pool stops (`shutDownForNewConnections`).
 final class ListeningSocket: Sendable {
     /// The listening file descriptor.
     let fd: Int32
     /// AF_UNIX, AF_INET or AF_INET6.
     let family: Int32
-    private let owned: Bool
+    /// True for a socket this process created; false for the inherited fd 0, which other workers share.
+    let owned: Bool
     private let socketFile: (path: String, device: UInt, inode: UInt)?
 
     private init(fd: Int32, family: Int32, owned: Bool, socketFile: (path: String, device: UInt, inode: UInt)?) {
@@ -54,6 +56,15 @@ final class ListeningSocket: Sendable {
         if !Self.setReceiveTimeout(fd, milliseconds: milliseconds) {
             throw Self.failure("setting SO_RCVTIMEO on the listening socket")
         }
+    }
+
+    /// Makes a unix socket refuse new connections (ECONNREFUSED, which nginx answers 502 at once or
+    /// passes to its next upstream server) while `accept` still returns the connections already queued,
+    /// then fails with EINVAL once the queue is empty. Affects every process sharing the socket.
+    /// Returns false, doing nothing, for TCP, where shutting a listener down drops its queue.
+    func shutDownForNewConnections() -> Bool {
+        guard family == AF_UNIX else { return false }
+        return shutdown(fd, Int32(SHUT_RD)) == 0
     }
 
     /// Sets SO_RCVTIMEO on `fd`; 0 means wait forever.

@@ -5,8 +5,14 @@ import Synchronization
 private let stopSignalCount = Atomic<Int>(0)
 /// The last stop signal the handler saw.
 private let lastStopSignal = Atomic<Int32>(0)
+/// Bumped by the handler for every stop signal that came from this process's parent (multiwatch stopping the pool).
+private let parentStopSignalCount = Atomic<Int>(0)
 
 /// SIGTERM, SIGINT and SIGUSR1 (what multiwatch sends its children) mean "stop gracefully".
+///
+/// The handler also notes whether a signal came from the parent process: multiwatch signals its
+/// workers only when the whole pool stops, so such a stop may close the shared socket to new
+/// connections, while a signal from anyone else (an operator stopping one worker) must not.
 ///
 /// While at least one server runs, a process-wide handler (SA_RESTART) records each of them in an
 /// atomic counter, whichever thread receives it: the thread that called `run` polls the counter, and
@@ -30,12 +36,17 @@ enum StopSignals {
             if state.users == 0 {
                 _ = stopSignalCount.load(ordering: .relaxed)  // initialise the globals before a handler can touch them
                 _ = lastStopSignal.load(ordering: .relaxed)
+                _ = parentStopSignalCount.load(ordering: .relaxed)
                 var action = sigaction()
-                action.__sigaction_handler.sa_handler = { signal in
+                action.__sigaction_handler.sa_sigaction = { signal, info, _ in
+                    // getppid is async-signal-safe; si_pid is the sender for kill() and sigqueue().
+                    if let info, info.pointee._sifields._kill.si_pid == getppid() {
+                        parentStopSignalCount.add(1, ordering: .relaxed)
+                    }
                     lastStopSignal.store(signal, ordering: .relaxed)
                     stopSignalCount.add(1, ordering: .releasing)
                 }
-                action.sa_flags = SA_RESTART
+                action.sa_flags = SA_RESTART | SA_SIGINFO
                 sigemptyset(&action.sa_mask)
                 for number in numbers {
                     var previous = sigaction()
@@ -65,6 +76,12 @@ enum StopSignals {
     static func received(since count: Int) -> Int32? {
         stopSignalCount.load(ordering: .acquiring) == count ? nil : lastStopSignal.load(ordering: .relaxed)
     }
+
+    /// How many stop signals arrived so far, to compare with later.
+    static var count: Int { stopSignalCount.load(ordering: .acquiring) }
+
+    /// How many stop signals so far came from the parent process (the supervisor), to compare with later.
+    static var countFromParent: Int { parentStopSignalCount.load(ordering: .acquiring) }
 
     /// Blocks the stop signals in the calling thread (worker threads, and threads created while
     /// they are blocked); returns the previous mask.

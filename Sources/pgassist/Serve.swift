@@ -27,10 +27,35 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body accepted, in bytes (env PGASSIST_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
 
+    @Option(help: """
+        Longest a request may run, in milliseconds; a worker with a request over it logs it and exits (status 70) \
+        for multiwatch to replace. Must be above CHAT_DEADLINE_MS; 0 = no limit \
+        (env PGASSIST_REQUEST_TIMEOUT_MS, default 300000 or CHAT_DEADLINE_MS + 60000 if larger).
+        """)
+    var requestTimeoutMs: Int?
+
+    @Option(help: "Log requests slower than this many milliseconds; 0 = off (env PGASSIST_SLOW_REQUEST_MS, default 10000).")
+    var slowRequestMs: Int?
+
+    @Option(help: """
+        After a stop signal, how long requests in flight may still run, in milliseconds; then the worker exits \
+        (status 75). 0 = however long (env PGASSIST_STOP_GRACE_MS, default 30000).
+        """)
+    var stopGraceMs: Int?
+
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be from 1 to 256.") }
         if let maxRequests, maxRequests < 0 { throw ValidationError("--max-requests must be 0 or more.") }
         if let maxBodyBytes, maxBodyBytes < 1 { throw ValidationError("--max-body-bytes must be at least 1.") }
+        if let requestTimeoutMs, requestTimeoutMs != 0 && !(1_000...86_400_000).contains(requestTimeoutMs) {
+            throw ValidationError("--request-timeout-ms must be 0 (no limit) or from 1000 to 86400000.")
+        }
+        if let slowRequestMs, !(0...3_600_000).contains(slowRequestMs) {
+            throw ValidationError("--slow-request-ms must be from 0 to 3600000.")
+        }
+        if let stopGraceMs, !(0...3_600_000).contains(stopGraceMs) {
+            throw ValidationError("--stop-grace-ms must be from 0 to 3600000.")
+        }
         if let listen, ListenAddress(parsing: listen) == nil {
             throw ValidationError("--listen takes a unix socket path or :PORT, not '\(listen)'.")
         }
@@ -40,7 +65,14 @@ struct Serve: ParsableCommand {
         let environment = Environment.current
         let logger = LogSetup.bootstrap(environment: environment)
         let settings = try ServeSettings(environment: environment, threads: threads, maxRequests: maxRequests,
-                                         maxBodyBytes: maxBodyBytes)
+                                         maxBodyBytes: maxBodyBytes, requestTimeoutMilliseconds: requestTimeoutMs,
+                                         slowRequestMilliseconds: slowRequestMs, stopGraceMilliseconds: stopGraceMs)
+        if settings.requestTimeoutBelowChatDeadline {
+            logger.warning("PGASSIST_ALLOW_UNSAFE_TIMEOUTS=1: the request timeout ends chat turns before their deadline", metadata: [
+                "requestTimeoutMs": "\(settings.requestTimeoutMilliseconds)",
+                "chatDeadlineMs": "\(settings.assistant.chat.deadlineMilliseconds)",
+            ])
+        }
 
         let resources: ChatResources
         do {
@@ -70,7 +102,10 @@ struct Serve: ParsableCommand {
                          metadata: ["error": "\(error.debugDescription)"])
         }
         let configuration = FastCGIServerConfiguration(listen: address, threads: settings.threads,
-                                                       maxRequests: settings.maxRequests)
+                                                       maxRequests: settings.maxRequests,
+                                                       requestTimeoutMilliseconds: settings.requestTimeoutMilliseconds,
+                                                       slowRequestMilliseconds: settings.slowRequestMilliseconds,
+                                                       stopGraceMilliseconds: settings.stopGraceMilliseconds)
         let server = FastCGIServer(configuration: configuration, logger: logger)
         try server.run { _ in
             do throws(StoreError) {

@@ -9,17 +9,32 @@ struct ServeSettings: Sendable {
     let maxRequests: Int
     /// Largest request body accepted, in bytes.
     let maxBodyBytes: Int
+    /// Longest a request may run before the watchdog ends the worker process, in milliseconds; 0 = no limit.
+    let requestTimeoutMilliseconds: Int
+    /// A request running longer than this is logged as slow, in milliseconds; 0 = off.
+    let slowRequestMilliseconds: Int
+    /// How long requests in flight may still run after a stop signal, in milliseconds; 0 = however long.
+    let stopGraceMilliseconds: Int
     /// The assistant API's settings.
     let assistant: AssistantConfiguration
 
-    init(environment: [String: String], threads: Int?, maxRequests: Int?, maxBodyBytes: Int?) throws {
-        func number(_ name: String, _ option: Int?, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+    /// The request timeout when none is given: 300 s, or a minute more than the chat deadline when that is longer.
+    static func defaultRequestTimeout(chatDeadlineMilliseconds: Int) -> Int {
+        max(300_000, chatDeadlineMilliseconds + 60_000)
+    }
+
+    init(environment: [String: String], threads: Int?, maxRequests: Int?, maxBodyBytes: Int?,
+         requestTimeoutMilliseconds: Int? = nil, slowRequestMilliseconds: Int? = nil, stopGraceMilliseconds: Int? = nil) throws {
+        func given(_ name: String, _ option: Int?, range: ClosedRange<Int>) throws -> Int? {
             if let option { return option }
-            guard let text = environment[name], !text.isEmpty else { return fallback }
+            guard let text = environment[name], !text.isEmpty else { return nil }
             guard let value = Int(text), range.contains(value) else {
                 throw StartupError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
             }
             return value
+        }
+        func number(_ name: String, _ option: Int?, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            try given(name, option, range: range) ?? fallback
         }
         self.threads = try number("PGASSIST_THREADS", threads, default: 4, range: 1...256)
         self.maxRequests = try number("PGASSIST_MAX_REQUESTS", maxRequests, default: 0, range: 0...Int.max)
@@ -29,6 +44,38 @@ struct ServeSettings: Sendable {
         } catch {
             throw StartupError("\(error)")
         }
+        self.slowRequestMilliseconds = try number("PGASSIST_SLOW_REQUEST_MS", slowRequestMilliseconds, default: 10_000,
+                                                  range: 0...3_600_000)
+        self.stopGraceMilliseconds = try number("PGASSIST_STOP_GRACE_MS", stopGraceMilliseconds, default: 30_000,
+                                                range: 0...3_600_000)
+
+        // The hard timeout backs up the chat deadline (CHAT_DEADLINE_MS, read by AssistantConfiguration):
+        // a chat turn that reaches its deadline must still have time to answer 504 and record the run.
+        let deadline = assistant.chat.deadlineMilliseconds
+        let unsafeTimeoutsAllowed = environment["PGASSIST_ALLOW_UNSAFE_TIMEOUTS"] == "1"
+        if let given = try given("PGASSIST_REQUEST_TIMEOUT_MS", requestTimeoutMilliseconds, range: 0...86_400_000) {
+            if given != 0 && given < 1_000 {
+                // Shorter lives would look like failed starts to multiwatch (its window is 500 ms by default).
+                throw StartupError("PGASSIST_REQUEST_TIMEOUT_MS must be 0 (no limit) or at least 1000.")
+            }
+            if given != 0 && given <= deadline && !unsafeTimeoutsAllowed {
+                throw StartupError("""
+                    The request timeout (PGASSIST_REQUEST_TIMEOUT_MS or --request-timeout-ms, \(given) ms) must be \
+                    above CHAT_DEADLINE_MS (\(deadline) ms): \
+                    a chat turn may run until its deadline and must then still answer. Leave it unset for \
+                    max(300000, CHAT_DEADLINE_MS + 60000).
+                    """)
+            }
+            self.requestTimeoutMilliseconds = given
+        } else {
+            self.requestTimeoutMilliseconds = Self.defaultRequestTimeout(chatDeadlineMilliseconds: deadline)
+        }
+    }
+
+    /// Whether the request timeout would cut chat turns short of their deadline (allowed only by
+    /// `PGASSIST_ALLOW_UNSAFE_TIMEOUTS=1`, for tests that need a request held past the timeout).
+    var requestTimeoutBelowChatDeadline: Bool {
+        requestTimeoutMilliseconds != 0 && requestTimeoutMilliseconds <= assistant.chat.deadlineMilliseconds
     }
 
     /// Opens a thread store connection for the calling thread.

@@ -14,7 +14,10 @@ public final class NginxServer: @unchecked Sendable {
     public let prefix: String
     /// The rendered configuration file.
     public let configPath: String
-    private let errorLogPath: String
+    /// The include holding the upstream's `server unix:…;` line (what `Deploy/pgassist-switch` rewrites).
+    public let upstreamPath: String
+    /// nginx's error log.
+    public let errorLogPath: String
     private let outputPath: String
     private let process: Process
     private let lock = NSLock()
@@ -24,11 +27,16 @@ public final class NginxServer: @unchecked Sendable {
     /// the port accepts connections. With `authURL` (`http://HOST:PORT` of an auth service such as
     /// `AuthStandIn`), the shipped `nginx/pgassist-auth.conf` is included: every API request but health
     /// and metrics is authenticated there.
-    public init(directory: TemporaryDirectory, port: Int, socketPath: String, authURL: String? = nil) throws {
+    ///
+    /// `moreSocketPaths` puts further FastCGI sockets (other worker pools, as on other hosts) in the same
+    /// upstream, which nginx then balances round-robin; `upstreamLog` says which one answered a request.
+    public init(directory: TemporaryDirectory, port: Int, socketPath: String, authURL: String? = nil,
+                moreSocketPaths: [String] = []) throws {
         self.port = port
         baseURL = "http://127.0.0.1:\(port)"
         prefix = directory.file("nginx")
         configPath = "\(prefix)/nginx.conf"
+        upstreamPath = "\(prefix)/upstream.conf"
         errorLogPath = "\(prefix)/error.log"
         outputPath = "\(prefix)/nginx.out"
         // Traversable by www-data, which nginx's workers run as under root.
@@ -49,6 +57,8 @@ public final class NginxServer: @unchecked Sendable {
             config = config.replacingOccurrences(of: placeholder, with: value)
         }
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try ([socketPath] + moreSocketPaths).map { "server unix:\($0);\n" }.joined()
+            .write(toFile: upstreamPath, atomically: true, encoding: .utf8)
 
         process = try Command.start([try Command.resolve("nginx"), "-p", "\(prefix)/", "-c", configPath,
                                      "-e", errorLogPath, "-g", "daemon off;"],
@@ -75,6 +85,12 @@ public final class NginxServer: @unchecked Sendable {
 
     /// The master process id.
     public var pid: Int32 { process.processIdentifier }
+
+    /// The nginx command line that reaches this server (add `-t` or `-s reload`), as `Deploy/pgassist-switch`
+    /// takes it in `PGASSIST_NGINX`.
+    public var command: [String] {
+        [(try? Command.resolve("nginx")) ?? "nginx", "-p", "\(prefix)/", "-c", configPath, "-e", errorLogPath]
+    }
 
     /// Re-reads the configuration (SIGHUP) and waits (up to 10 s) until the new worker has started,
     /// so requests made afterwards see the new configuration. Returns false when nginx is not
@@ -107,6 +123,10 @@ public final class NginxServer: @unchecked Sendable {
             for pid in workers where ProcessTable.exists(pid) { kill(pid, SIGKILL) }
         }
     }
+
+    /// One line per request, `MSEC METHOD URI STATUS UPSTREAM_ADDR UPSTREAM_STATUS`, where the upstream
+    /// address is `unix:SOCKET` (several, comma-separated, when nginx tried more than one pool).
+    public var upstreamLog: String { ProcessTable.read("\(prefix)/upstream.log") }
 
     /// nginx's error log (and anything it printed before opening it).
     public var errorLog: String {

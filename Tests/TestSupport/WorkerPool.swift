@@ -66,6 +66,46 @@ public final class WorkerPool: @unchecked Sendable {
         return ProcessTable.children(of: process.processIdentifier)
     }
 
+    /// Starts a graceful stop without waiting for it: SIGTERM to multiwatch, which sends SIGUSR1 to
+    /// every worker. They refuse new connections, finish their requests (within `PGASSIST_STOP_GRACE_MS`)
+    /// and exit; then multiwatch exits. `stop()` still cleans up afterwards.
+    public func beginStop() {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    }
+
+    /// Waits up to `seconds` until the launcher (multiwatch) and its workers are gone; returns whether they are.
+    public func waitUntilGone(seconds: Double) -> Bool {
+        let workers = workerPIDs()
+        return ProcessTable.waitForExit(process, seconds: seconds) && ProcessTable.waitUntilGone(workers, seconds: 1)
+    }
+
+    /// The live worker processes of the pool whose launcher (multiwatch) is `launcherPID`, in
+    /// ascending order: for pools a test did not start itself (`Deploy/pgassist-switch` starts them).
+    public static func workerPIDs(ofLauncher launcherPID: Int32) -> [Int32] {
+        ProcessTable.children(of: launcherPID)
+    }
+
+    /// Whether a process with this id is alive (a zombie counts as gone).
+    public static func isAlive(_ pid: Int32) -> Bool {
+        ProcessTable.exists(pid)
+    }
+
+    /// Stops a pool this test did not start (by its launcher's pid): SIGTERM, then after `seconds`
+    /// SIGKILL to the launcher and its workers. Returns whether it stopped within `seconds`.
+    @discardableResult
+    public static func stop(launcherPID: Int32, seconds: Double = 15) -> Bool {
+        guard ProcessTable.exists(launcherPID) else { return true }
+        let workers = ProcessTable.children(of: launcherPID)
+        kill(launcherPID, SIGTERM)
+        let deadline = Date().addingTimeInterval(seconds)
+        while ProcessTable.exists(launcherPID) && Date() < deadline { usleep(20_000) }
+        let gracefully = !ProcessTable.exists(launcherPID)
+        let leftovers = ([launcherPID] + workers + ProcessTable.children(of: launcherPID)).filter(ProcessTable.exists)
+        for pid in leftovers { kill(pid, SIGKILL) }
+        _ = ProcessTable.waitUntilGone(leftovers, seconds: 5)
+        return gracefully && workers.allSatisfy { !ProcessTable.exists($0) }
+    }
+
     /// Stops the pool gracefully: SIGTERM to multiwatch, which sends SIGUSR1 to every worker and
     /// exits once they are gone; after 15 s, SIGKILL to all of them. Safe to call more than once.
     public func stop() {
