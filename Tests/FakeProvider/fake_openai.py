@@ -6,7 +6,8 @@ It speaks the wire formats of the Responses API (`POST /v1/responses`) and Chat 
 the error envelope and the 400s the real API gives to broken tool loops. What the "model" says
 is scripted per test through a control API that lives beside the model endpoints:
 
-    POST /__script   {"steps": [...]}  replaces the queue of answers (one step per model call)
+    POST /__script   {"steps": [...]}  replaces the queue of answers (one step per model call);
+                     with "loop": true the steps repeat forever (each used step goes to the back)
     GET  /__requests                   every model request received so far (auth masked)
     POST /__reset                      clears the queue, the recorded requests and the memory
 
@@ -104,19 +105,26 @@ class State:
     def reset(self):
         with self.lock:
             self.steps = []
+            self.loop = False
             self.requests = []
             # call_id -> (fc item id, rs item id) for calls a reasoning model made.
             self.reasoned_calls = {}
             # response id -> call_ids it returned, for previous_response_id (only stored responses).
             self.stored_responses = {}
 
-    def script(self, steps):
+    def script(self, steps, loop=False):
         with self.lock:
             self.steps = list(steps)
+            self.loop = loop
 
     def next_step(self):
         with self.lock:
-            return self.steps.pop(0) if self.steps else None
+            if not self.steps:
+                return None
+            step = self.steps.pop(0)
+            if self.loop:
+                self.steps.append(step)
+            return step
 
     def record(self, entry):
         with self.lock:
@@ -657,14 +665,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def control_script(self, raw):
         try:
-            steps = json.loads(raw.decode("utf-8"))["steps"]
+            script = json.loads(raw.decode("utf-8"))
+            steps, loop = script["steps"], script.get("loop", False)
             if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
                 raise ValueError("steps must be an array of objects")
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+            if not isinstance(loop, bool):
+                raise ValueError("loop must be true or false")
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
             return self.send_json(400, {"error": {"message": f"bad script: {error}", "type": "invalid_request_error",
                                                   "param": "steps", "code": None}})
-        self.state.script(steps)
-        self.send_json(200, {"ok": True, "queued": len(steps)})
+        self.state.script(steps, loop)
+        self.send_json(200, {"ok": True, "queued": len(steps), "loop": loop})
 
     # -- model calls
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTP
 import JSON
 import Logging
@@ -66,7 +69,7 @@ final class ChatRun {
     /// Runs the loop, first executing `calls` (a resumed turn's remaining calls); `first` is the outcome of
     /// an approved or rejected call to store before them.
     func drive(first: ToolCallOutcome? = nil, calls: [StoredToolCall] = []) -> ChatReply {
-        holdLock()
+        // The run lock was taken when the run started or resumed (`RunStore.holdRunLock`); it ends with the drive.
         defer { releaseLock() }
         do throws(Stop) {
             if let first { try record(first) }
@@ -96,7 +99,7 @@ final class ChatRun {
         } catch {
             switch error {
             case .failed(let apiError):
-                _ = try? finishRun(.failed, response: nil, errorCode: apiError.code.rawValue, errorMessage: apiError.message)
+                markFailed(apiError)
                 _ = events.emit("error", .object(["error": .string(apiError.message), "code": .string(apiError.code.rawValue),
                                                   "status": .number(Double(apiError.status))]))
                 return reply(.failed, response: "", failure: apiError)
@@ -201,12 +204,23 @@ final class ChatRun {
 
     // MARK: Run state
 
-    /// Ties the run to this worker's store connection while it is driven (see `RunStore.holdRunLock`).
-    private func holdLock() {
-        do {
-            try store.holdRunLock(runId: runId)
-        } catch {
-            logger.warning("could not take the run lock", metadata: ["error": "\(error.debugDescription)"])
+    /// Marks the run failed. The failure may be the store itself going away: then the write is retried for a
+    /// few seconds, since a run left `in_progress` under a live worker blocks its thread until its deadline.
+    private func markFailed(_ error: APIError) {
+        for attempt in 0..<6 {
+            do {
+                _ = try store.finishRun(id: runId, status: .failed, response: nil, errorCode: error.code.rawValue,
+                                        errorMessage: error.message)
+                return
+            } catch {
+                if attempt == 5 {
+                    logger.error("could not mark the run failed; it ends at its deadline",
+                                 metadata: ["error": "\(error.debugDescription)"])
+                    return
+                }
+                var pause = timespec(tv_sec: 0, tv_nsec: 500_000_000)
+                nanosleep(&pause, nil)
+            }
         }
     }
 

@@ -30,7 +30,8 @@ public enum WorkerIdentity {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 
-    /// Field 22 of `/proc/PID/stat` (start time in clock ticks since boot), or nil when there is no such process.
+    /// Field 22 of `/proc/PID/stat` (start time in clock ticks since boot), or nil when there is no such
+    /// process or it is a zombie.
     private static func startTime(of pid: Int32) -> String? {
         let descriptor = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
@@ -45,8 +46,9 @@ public enum WorkerIdentity {
         // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
-        // After ')' come field 3 (state) onwards, so field 22 is at index 19.
-        guard fields.count > 19 else { return nil }
+        // After ')' come field 3 (state) onwards, so field 22 is at index 19. A zombie (state Z, or X: dead)
+        // has exited and only waits for its parent to reap it: it drives nothing any more.
+        guard fields.count > 19, fields[0] != Array("Z".utf8)[...], fields[0] != Array("X".utf8)[...] else { return nil }
         return String(decoding: fields[19], as: UTF8.self)
     }
 }

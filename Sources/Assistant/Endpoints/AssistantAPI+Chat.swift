@@ -40,9 +40,15 @@ extension AssistantAPI {
                 throw APIError(status: 409, code: .runInProgress,
                                message: "This thread already has a run in progress; wait for it to finish or cancel it.")
             }
+            holdRunLock(started.run.id)
             // Calls a dead worker left without a result are answered now, so the model never sees an unanswered call.
-            try closeUnansweredCalls(thread, reason: "The tool call was interrupted before it finished (its worker stopped); "
-                                     + "it may not have taken effect. Check before repeating it.")
+            do throws(APIError) {
+                try closeUnansweredCalls(thread, reason: "The tool call was interrupted before it finished (its worker stopped); "
+                                         + "it may not have taken effect. Check before repeating it.")
+            } catch {
+                abandonRun(started.run.id, code: error.code.rawValue, message: error.message)
+                throw error
+            }
             let run = makeRun(chat, thread: thread, run: started.run, assistant: assistant, target: target, stream: stream)
             return respond(run, stream: stream) { run in run.drive() }
         case .approve(let actionId), .reject(let actionId):
@@ -72,19 +78,26 @@ extension AssistantAPI {
         }) else {
             throw APIError(status: 409, code: .runInProgress, message: "This action is already being answered by another request.")
         }
-        let messages = try withStore("read messages") { () throws(StoreError) in
-            try store.recentMessages(threadId: thread.id, limit: configuration.chat.historyMessageLimit)
+        holdRunLock(waiting.id)
+        let messages: [MessageRecord]
+        let assistant: AssistantRecord?
+        do throws(APIError) {
+            messages = try withStore("read messages") { () throws(StoreError) in
+                try store.recentMessages(threadId: thread.id, limit: configuration.chat.historyMessageLimit)
+            }
+            assistant = try withStore("read assistant") { () throws(StoreError) in try store.assistant() }
+        } catch {
+            abandonRun(waiting.id, code: error.code.rawValue, message: error.message)
+            throw error
         }
         let unanswered = ChatHistory.unansweredCalls(in: messages)
         let turn = messages.last { StoredToolCall.decode($0.toolCalls).contains { $0.id == callId } }
         let calls = StoredToolCall.decode(turn?.toolCalls)
         guard let position = calls.firstIndex(where: { $0.id == callId }) else {
-            _ = try? store.finishRun(id: waiting.id, status: .failed, response: nil, errorCode: "call_not_found",
-                                     errorMessage: "The call awaiting approval is no longer in the thread.")
+            abandonRun(waiting.id, code: "call_not_found", message: "The call awaiting approval is no longer in the thread.")
             throw notFound
         }
         let rest = calls[(position + 1)...].filter { call in unanswered.contains { $0.id == call.id } }
-        let assistant = try withStore("read assistant") { () throws(StoreError) in try store.assistant() }
         let run = makeRun(chat, thread: thread, run: waiting, assistant: assistant, target: target, stream: stream)
         let call = calls[position]
         logger.info(approved ? "action approved" : "action rejected",
@@ -181,6 +194,22 @@ extension AssistantAPI {
         guard let worker = run.worker else { return false }
         if WorkerIdentity.isLocal(worker) { return WorkerIdentity.isGone(worker) }
         return try withStore("check run lock") { () throws(StoreError) in try store.runLockIsFree(runId: run.id) } ?? false
+    }
+
+    /// Ties the run to this thread's store connection from the moment it is this worker's (before the slower
+    /// steps that prepare the run), so other hosts never mistake it for abandoned; `ChatRun` releases it.
+    private func holdRunLock(_ runId: String) {
+        do {
+            try store.holdRunLock(runId: runId)
+        } catch {
+            logger.warning("could not take the run lock", metadata: ["run": "\(runId)", "error": "\(error.debugDescription)"])
+        }
+    }
+
+    /// Ends a run this request took but cannot drive (the store failed while preparing it), and lets go of its lock.
+    private func abandonRun(_ runId: String, code: String, message: String) {
+        _ = try? store.finishRun(id: runId, status: .failed, response: nil, errorCode: code, errorMessage: message)
+        _ = try? store.releaseRunLock(runId: runId)
     }
 
     /// Stores an error result for every call in the thread's recent messages that has none.
