@@ -46,9 +46,12 @@ public enum WorkerIdentity {
         // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
-        // After ')' come field 3 (state) onwards, so field 22 is at index 19. A zombie (state Z, or X: dead)
-        // has exited and only waits for its parent to reap it: it drives nothing any more.
+        // After ')' come field 3 (state) onwards, so field 9 (flags) is at index 6 and field 22 at index 19.
+        // A zombie (state Z, or X: dead) only waits for its parent to reap it, and a process with PF_EXITING
+        // (0x4) in its flags is being torn down (its sockets may already be closed, nginx may already have
+        // answered 502): neither drives anything any more.
         guard fields.count > 19, fields[0] != Array("Z".utf8)[...], fields[0] != Array("X".utf8)[...] else { return nil }
+        if let flags = UInt(String(decoding: fields[6], as: UTF8.self)), flags & 0x4 != 0 { return nil }
         return String(decoding: fields[19], as: UTF8.self)
     }
 }
