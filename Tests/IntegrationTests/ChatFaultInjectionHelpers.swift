@@ -6,10 +6,13 @@ import SQLite
 import Testing
 import TestSupport
 
-/// The seed of a fault run: `PGASSIST_FAULT_SEED` to replay one, else a new random one.
+/// The seed of a fault run: `PGASSIST_FAULT_SEED=N` to replay one, `PGASSIST_FAULT_SEED=random` for a new one
+/// each run (to hunt for races), else a fixed seed, so that the quick suite is as repeatable as real processes
+/// and timing allow.
 func faultSeed() -> UInt64 {
-    if let text = ProcessInfo.processInfo.environment["PGASSIST_FAULT_SEED"], let seed = UInt64(text) { return seed }
-    return UInt64.random(in: 1...UInt64(UInt32.max))
+    let text = ProcessInfo.processInfo.environment["PGASSIST_FAULT_SEED"]
+    if text == "random" { return UInt64.random(in: 1...UInt64(UInt32.max)) }
+    return text.flatMap { UInt64($0) } ?? 2_528_720_758
 }
 
 /// The number of chat turns of a fault run: `PGASSIST_FAULT_TURNS` (the issue asks for 500), else `fallback`.

@@ -10,7 +10,7 @@ import TestSupport
 /// thread continues.
 ///
 /// `PGASSIST_FAULT_TURNS` sets the number of turns (default 120; the reliability issue asks for 500) and
-/// `PGASSIST_FAULT_SEED` replays a run (each run prints its seed).
+/// `PGASSIST_FAULT_SEED` replays a run (each run prints its seed); `PGASSIST_FAULT_SEED=random` draws a new one.
 @Suite("Chat fault injection", .serialized, .timeLimit(.minutes(20)))
 struct ChatFaultInjectionTests {
     private static let users = 4
