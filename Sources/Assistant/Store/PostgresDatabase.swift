@@ -29,7 +29,7 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func rows(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
-        let result = try perform(sql) { connection throws(PostgresError) in
+        let result = try perform { connection throws(PostgresError) in
             try connection.query(sql, parameters.map(\.text))
         }
         return result.rows.map { row in row.map { $0.map(SQLValue.text) ?? .null } }
@@ -37,13 +37,13 @@ public final class PostgresDatabase: SQLDatabase {
 
     @discardableResult
     public func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
-        try perform(sql) { connection throws(PostgresError) in
+        try perform { connection throws(PostgresError) in
             try connection.query(sql, parameters.map(\.text)).affectedRows
         }
     }
 
     public func script(_ sql: String) throws(StoreError) {
-        try perform(sql) { connection throws(PostgresError) in try connection.execute(sql) }
+        try perform { connection throws(PostgresError) in try connection.execute(sql) }
     }
 
     /// Runs `body` in a transaction on one connection. If that connection is lost on the way, the
@@ -94,9 +94,8 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    /// Runs one statement (`sql` is passed for its text only) on the open transaction's connection,
-    /// or else on a live connection.
-    private func perform<T>(_ sql: String, _ body: (PostgresConnection) throws(PostgresError) -> T) throws(StoreError) -> T {
+    /// Runs one statement on the open transaction's connection, or else on a live connection.
+    private func perform<T>(_ body: (PostgresConnection) throws(PostgresError) -> T) throws(StoreError) -> T {
         if let open = transactionConnection {
             // Reconnecting here would run the rest of the transaction's statements outside it.
             guard open.isConnected else {
@@ -110,19 +109,19 @@ public final class PostgresDatabase: SQLDatabase {
         }
         let live = try liveConnection()
         do {
-            let result = try body(live)
-            if sql.contains("advisory_") { try noteSessionLocks(on: live) }
-            return result
+            return try body(live)
         } catch {
             throw classify(error, on: live)
         }
     }
 
-    /// After a statement that may take or release session-level advisory locks, asks the server
-    /// whether the session holds any: one more round trip, for those rare statements only.
-    private func noteSessionLocks(on live: PostgresConnection) throws(PostgresError) {
-        let held = try live.query(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted)")
+    /// Asks the server whether the session holds session-level advisory locks: one more round trip,
+    /// made only after the statements that take or release them.
+    public func noteSessionLocks() throws(StoreError) {
+        let held = try perform { connection throws(PostgresError) in
+            try connection.query(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted)")
+        }
         sessionHoldsLocks = held.string(0, 0) == "t"
     }
 

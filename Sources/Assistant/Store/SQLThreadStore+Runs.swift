@@ -154,12 +154,14 @@ extension SQLThreadStore: RunStore {
         // try: never wait behind a connection the server has not noticed is dead yet.
         _ = try database.rows("SELECT pg_try_advisory_lock($1::int, $2::int)",
                               [.integer(Self.runLockNamespace), .integer(Self.runLockKey(runId))])
+        try database.noteSessionLocks()
     }
 
     public func releaseRunLock(runId: String) throws(StoreError) {
         guard database.kind == .postgres else { return }
         _ = try database.rows("SELECT pg_advisory_unlock($1::int, $2::int)",
                               [.integer(Self.runLockNamespace), .integer(Self.runLockKey(runId))])
+        try database.noteSessionLocks()
     }
 
     public func runLockIsFree(runId: String) throws(StoreError) -> Bool? {
