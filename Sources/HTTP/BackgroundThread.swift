@@ -1,8 +1,8 @@
 import Glibc
 
 /// A POSIX thread running a closure, for work that must keep running while the request's own
-/// thread is blocked (a stream's heartbeat); never Swift's cooperative pool.
-final class BackgroundThread: Sendable {
+/// thread is blocked (a stream's heartbeat, a process's housekeeping); never Swift's cooperative pool.
+public final class BackgroundThread: Sendable {
     private let thread: pthread_t
 
     private final class Start {
@@ -11,7 +11,7 @@ final class BackgroundThread: Sendable {
     }
 
     /// Starts `body` on a new thread, or returns nil when the system refuses one.
-    static func start(_ body: @escaping @Sendable () -> Void) -> BackgroundThread? {
+    public static func start(_ body: @escaping @Sendable () -> Void) -> BackgroundThread? {
         let start = Unmanaged.passRetained(Start(body: body))
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { argument in
@@ -31,7 +31,7 @@ final class BackgroundThread: Sendable {
     }
 
     /// Waits until the thread's closure has returned. Call it once.
-    func join() {
+    public func join() {
         pthread_join(thread, nil)
     }
 }

@@ -74,23 +74,26 @@ struct RunStoreTests {
         #expect(!WorkerIdentity.isGone("some-other-host/1/1"), "other hosts are left to the deadline")
     }
 
-    @Test("on PostgreSQL a run's lock is held by its driver's connection and freed when that connection goes")
-    func runLock() throws {
-        let fixture = try StoreFixture(.postgres)
-        var driver: SQLThreadStore? = try fixture.open()
-        let observer = try fixture.open()
-        try driver?.migrate()
-        try driver?.holdRunLock(runId: "run_lock_test")
-        #expect(try observer.runLockIsFree(runId: "run_lock_test") == false)
-        #expect(try observer.runLockIsFree(runId: "run_lock_test") == false, "checking does not take it over")
-        #expect(try observer.runLockIsFree(runId: "run_other") == true)
-        try driver?.releaseRunLock(runId: "run_lock_test")
-        #expect(try observer.runLockIsFree(runId: "run_lock_test") == true)
-        try driver?.holdRunLock(runId: "run_lock_test")
-        driver = nil  // the worker's connection goes away, as when its process dies
-        #expect(try eventually(within: 5) { try observer.runLockIsFree(runId: "run_lock_test") == true })
+    @Test("a driver whose run was ended elsewhere stores nothing more in the thread", arguments: kinds)
+    func fencedByRunState(kind: StoreKind) throws {
+        let fixture = try StoreFixture(kind)
+        let driver = try fixture.open()
+        let thread = try driver.currentOrNewThread(userId: "u-fence", projectRef: nil)
+        let run = try #require(try driver.startRun(newRun(thread), userMessage: "hello")).run
+        _ = try driver.appendRunMessage(threadId: thread.id, NewMessage(role: "assistant", content: "first round", runId: run.id))
 
-        let sqlite = try StoreFixture(.sqlite)
-        #expect(try sqlite.open().runLockIsFree(runId: "run_x") == nil, "SQLite leaves it to the pid check")
+        // Another worker expires the run (its driver looked gone).
+        #expect(try fixture.open().finishRun(id: run.id, status: .expired, response: nil, errorCode: "worker_lost",
+                                             errorMessage: nil))
+        let error = #expect(throws: StoreError.self) {
+            try driver.appendRunMessage(threadId: thread.id, NewMessage(role: "assistant", content: "too late", runId: run.id))
+        }
+        #expect(error?.code == .runNotActive)
+        #expect(try driver.recentMessages(threadId: thread.id, limit: 10).map(\.content) == ["hello", "first round"])
+        #expect(try driver.currentThread(userId: "u-fence")?.messageCount == 2)
+
+        // Messages outside a run (a closed call's result) are not fenced.
+        _ = try driver.appendRunMessage(threadId: thread.id, NewMessage(role: "tool", toolCallId: "call_1", toolResult: "{}"))
+        #expect(try driver.currentThread(userId: "u-fence")?.messageCount == 3)
     }
 }

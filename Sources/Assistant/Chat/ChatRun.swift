@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTP
 import JSON
 import Logging
@@ -30,6 +27,8 @@ final class ChatRun {
     var events: any ChatEvents
     let deadline: ContinuousClock.Instant
     let stream: Bool
+    /// The process's run locks and background run endings.
+    let resources: ChatResources
     private var rounds: Int
     var outcomes: [ToolCallOutcome] = []
     private var inputTokens = 0
@@ -37,7 +36,8 @@ final class ChatRun {
 
     init(store: any ThreadStore, configuration: AssistantConfiguration, logger: Logger, client: any ModelClient,
          thread: ThreadRecord, run: RunRecord, projectRef: String, instructions: String, registry: ToolRegistry,
-         target: ChatTarget, events: any ChatEvents, deadline: ContinuousClock.Instant, stream: Bool) {
+         target: ChatTarget, events: any ChatEvents, deadline: ContinuousClock.Instant, stream: Bool,
+         resources: ChatResources) {
         self.store = store
         self.configuration = configuration
         var logger = logger
@@ -55,6 +55,7 @@ final class ChatRun {
         self.events = events
         self.deadline = deadline
         self.stream = stream
+        self.resources = resources
         rounds = run.rounds
     }
 
@@ -69,8 +70,8 @@ final class ChatRun {
     /// Runs the loop, first executing `calls` (a resumed turn's remaining calls); `first` is the outcome of
     /// an approved or rejected call to store before them.
     func drive(first: ToolCallOutcome? = nil, calls: [StoredToolCall] = []) -> ChatReply {
-        // The run lock was taken when the run started or resumed (`RunStore.holdRunLock`); it ends with the drive.
-        defer { releaseLock() }
+        // The run lock was taken when the run started or resumed (`RunLockKeeper.hold`); it ends with the drive.
+        defer { resources.runLocks?.release(runId: runId) }
         do throws(Stop) {
             if let first { try record(first) }
             var pending = calls
@@ -204,31 +205,22 @@ final class ChatRun {
 
     // MARK: Run state
 
-    /// Marks the run failed. The failure may be the store itself going away: then the write is retried for a
-    /// few seconds, since a run left `in_progress` under a live worker blocks its thread until its deadline.
+    /// Marks the run failed. The failure may be the store itself going away: a run left `in_progress` under a
+    /// live worker would hold its thread until its deadline, so the write is then retried in the background
+    /// (`RunEndRetrier`) while the client hears the error at once.
     private func markFailed(_ error: APIError) {
-        for attempt in 0..<6 {
-            do {
-                _ = try store.finishRun(id: runId, status: .failed, response: nil, errorCode: error.code.rawValue,
-                                        errorMessage: error.message)
-                return
-            } catch {
-                if attempt == 5 {
-                    logger.error("could not mark the run failed; it ends at its deadline",
-                                 metadata: ["error": "\(error.debugDescription)"])
-                    return
-                }
-                var pause = timespec(tv_sec: 0, tv_nsec: 500_000_000)
-                nanosleep(&pause, nil)
-            }
-        }
-    }
-
-    private func releaseLock() {
         do {
-            try store.releaseRunLock(runId: runId)
-        } catch {
-            logger.warning("could not release the run lock", metadata: ["error": "\(error.debugDescription)"])
+            _ = try store.finishRun(id: runId, status: .failed, response: nil, errorCode: error.code.rawValue,
+                                    errorMessage: error.message)
+        } catch let storeError {
+            guard let retrier = resources.runEnds else {
+                logger.error("could not mark the run failed; it ends at its deadline",
+                             metadata: ["error": "\(storeError.debugDescription)"])
+                return
+            }
+            retrier.add(RunEndRetrier.Ending(runId: runId, status: .failed, errorCode: error.code.rawValue,
+                                             errorMessage: error.message,
+                                             giveUpAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
         }
     }
 
@@ -268,10 +260,16 @@ final class ChatRun {
         return reply
     }
 
-    /// Runs a store operation; a failure stops the run with the store's API error (logged).
+    /// Runs a store operation; a failure stops the run with the store's API error (logged). A write refused
+    /// because the run is no longer in progress (cancelled, or expired by another worker) ends the drive.
     func withStore<T>(_ body: () throws(StoreError) -> T) throws(Stop) -> T {
         do {
             return try body()
+        } catch where error.code == .runNotActive {
+            let current = try? store.run(id: runId, threadId: threadId)
+            logger.warning("the run was ended elsewhere; this worker stops driving it",
+                           metadata: ["status": "\(current?.status.rawValue ?? "unknown")"])
+            throw .ended(current?.status ?? .expired, text: "")
         } catch {
             logger.error("store operation failed during a run", metadata: ["error": "\(error.debugDescription)"])
             throw .failed(error.apiError)

@@ -20,16 +20,12 @@ public protocol RunStore: AnyObject {
                    errorMessage: String?) throws(StoreError) -> Bool
     /// Adds one model call's token counts to the run.
     func recordRound(id: String, inputTokens: Int, outputTokens: Int) throws(StoreError)
-    /// Appends a message (any role, with the run's extra columns) to a live thread.
+    /// Appends a message (any role, with the run's extra columns) to a live thread. A message of a run (`runId`
+    /// set) is stored only while that run is in progress, else `.runNotActive` and nothing is written.
     func appendRunMessage(threadId: String, _ message: NewMessage) throws(StoreError) -> MessageRecord
     /// The newest `limit` messages of a thread with every column, oldest first.
     func recentMessages(threadId: String, limit: Int) throws(StoreError) -> [MessageRecord]
-    /// Ties the run to this store connection while it is driven (PostgreSQL: a session advisory lock, released
-    /// by the server when the connection or the process dies), so workers on other hosts can tell at once
-    /// that its driver is gone. Does nothing on SQLite (a single host: the worker's pid is checked instead).
-    func holdRunLock(runId: String) throws(StoreError)
-    /// Releases `holdRunLock`.
-    func releaseRunLock(runId: String) throws(StoreError)
-    /// Whether nobody holds the run's lock: true means its driver is gone; nil when the store cannot tell (SQLite).
+    /// Whether nobody holds the run's lock (`RunLockKeeper`): true means its driver is gone; nil when the store
+    /// cannot tell (SQLite, where the worker's pid is checked instead, or a PostgreSQL server that has just started).
     func runLockIsFree(runId: String) throws(StoreError) -> Bool?
 }

@@ -196,20 +196,23 @@ extension AssistantAPI {
         return try withStore("check run lock") { () throws(StoreError) in try store.runLockIsFree(runId: run.id) } ?? false
     }
 
-    /// Ties the run to this thread's store connection from the moment it is this worker's (before the slower
-    /// steps that prepare the run), so other hosts never mistake it for abandoned; `ChatRun` releases it.
+    /// Takes the run's lock (PostgreSQL store) the moment it is this worker's, before the slower steps that
+    /// prepare the run, so other hosts never mistake it for abandoned; `ChatRun` releases it.
     private func holdRunLock(_ runId: String) {
-        do {
-            try store.holdRunLock(runId: runId)
-        } catch {
-            logger.warning("could not take the run lock", metadata: ["run": "\(runId)", "error": "\(error.debugDescription)"])
-        }
+        guard let locks = resources.runLocks, !locks.hold(runId: runId) else { return }
+        logger.warning("could not take the run lock now; retrying in the background", metadata: ["run_id": "\(runId)"])
     }
 
     /// Ends a run this request took but cannot drive (the store failed while preparing it), and lets go of its lock.
     private func abandonRun(_ runId: String, code: String, message: String) {
-        _ = try? store.finishRun(id: runId, status: .failed, response: nil, errorCode: code, errorMessage: message)
-        _ = try? store.releaseRunLock(runId: runId)
+        do {
+            _ = try store.finishRun(id: runId, status: .failed, response: nil, errorCode: code, errorMessage: message)
+        } catch {
+            resources.runEnds?.add(RunEndRetrier.Ending(
+                runId: runId, status: .failed, errorCode: code, errorMessage: message,
+                giveUpAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
+        }
+        resources.runLocks?.release(runId: runId)
     }
 
     /// Stores an error result for every call in the thread's recent messages that has none.
@@ -300,7 +303,7 @@ extension AssistantAPI {
         let deadline = ContinuousClock.now + .milliseconds(configuration.chat.deadlineMilliseconds)
         return ChatRun(store: store, configuration: configuration, logger: logger, client: modelClient, thread: thread, run: run,
                        projectRef: chat.projectRef, instructions: instructions, registry: ToolRegistry(tools: tools),
-                       target: target, events: SilentEvents(), deadline: deadline, stream: stream)
+                       target: target, events: SilentEvents(), deadline: deadline, stream: stream, resources: resources)
     }
 
     /// Drives `run` and answers JSON, or streams it as server-sent events.

@@ -5,18 +5,15 @@ import Postgres
 /// One connection per worker thread, opened lazily and opened again after it breaks, so a
 /// restarted store server costs at most the requests in flight, not the worker: an idle
 /// connection the server closed is noticed (without a round trip) before it is used, and
-/// replaced. Two exceptions, where losing the connection loses something the caller relies on,
-/// so the caller hears `.unavailable` instead: a transaction (never finished on another
-/// connection: the server rolls back what it had done), and a session that held session-level
-/// advisory locks (run locks), which died with it.
+/// replaced. The exception is a transaction, which is never finished on another connection (the
+/// server rolls back what it had done): the caller hears `.unavailable`. Run locks, which a new
+/// session would not have, are held elsewhere (`RunLockKeeper`).
 public final class PostgresDatabase: SQLDatabase {
     private let connectionString: String
     private let connectTimeoutSeconds: Int
     private var connection: PostgresConnection?
     /// The connection of the open transaction: every statement inside it must run there.
     private var transactionConnection: PostgresConnection?
-    /// Whether the connection's session holds session-level advisory locks (see `liveConnection`).
-    private var sessionHoldsLocks = false
 
     /// Which database this is.
     public var kind: StoreKind { .postgres }
@@ -58,7 +55,6 @@ public final class PostgresDatabase: SQLDatabase {
         while true {
             attempt += 1
             let live = try liveConnection()
-            let heldLocks = sessionHoldsLocks
             transactionConnection = live
             defer { transactionConnection = nil }
             var entered = false
@@ -67,9 +63,8 @@ public final class PostgresDatabase: SQLDatabase {
                     entered = true
                     return try body()
                 }, on: live)
-            } catch where error.code == .unavailable && !entered && attempt == 1 && !heldLocks {
-                // BEGIN itself failed on a dead connection: nothing was done (and no session lock
-                // was lost), so a new connection is tried.
+            } catch where error.code == .unavailable && !entered && attempt == 1 {
+                // BEGIN itself failed on a dead connection: nothing was done, so a new connection is tried.
                 continue
             }
         }
@@ -115,29 +110,11 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    /// Asks the server whether the session holds session-level advisory locks: one more round trip,
-    /// made only after the statements that take or release them.
-    public func noteSessionLocks() throws(StoreError) {
-        let held = try perform { connection throws(PostgresError) in
-            try connection.query(
-                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted)")
-        }
-        sessionHoldsLocks = held.string(0, 0) == "t"
-    }
-
     /// The open connection, or a new one when there is none or it broke (even while idle).
-    ///
-    /// A session that held advisory locks is not replaced silently: its locks (a run's tie to the
-    /// worker driving it) are gone, and the driver must hear so, as it would from a failed
-    /// statement, rather than carry on as if it still held them. The call after that reconnects.
     private func liveConnection() throws(StoreError) -> PostgresConnection {
         if let connection {
             if connection.probe() { return connection }
             self.connection = nil
-            if sessionHoldsLocks {
-                sessionHoldsLocks = false
-                throw StoreError(.unavailable, "lost the PostgreSQL store connection, and the advisory locks its session held")
-            }
         }
         do {
             let live = try PostgresConnection(connectionString: connectionString, connectTimeoutSeconds: connectTimeoutSeconds,
@@ -152,10 +129,7 @@ public final class PostgresDatabase: SQLDatabase {
     /// A lost connection is dropped (the next call reconnects) and reported as unavailable.
     private func classify(_ error: PostgresError, on live: PostgresConnection) -> StoreError {
         if error.isConnectionError || !live.isConnected {
-            if connection === live {
-                connection = nil
-                sessionHoldsLocks = false
-            }
+            if connection === live { connection = nil }
             return StoreError(.unavailable, "lost the PostgreSQL store connection: \(error.debugDescription)")
         }
         return StoreError(.failed, error.debugDescription)

@@ -17,8 +17,5 @@ public protocol SQLDatabase: AnyObject {
     func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
     /// Inside a transaction, waits for the store-wide migration lock (held until the transaction ends).
     func lockForMigration() throws(StoreError)
-    /// After statements that took or released session-level advisory locks: records whether the session
-    /// holds any, so that losing its connection is reported rather than hidden by a reconnect.
-    func noteSessionLocks() throws(StoreError)
 }
 

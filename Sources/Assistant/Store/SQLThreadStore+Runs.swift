@@ -91,7 +91,18 @@ extension SQLThreadStore: RunStore {
     public func appendRunMessage(threadId: String, _ message: NewMessage) throws(StoreError) -> MessageRecord {
         try ready()
         return try database.transaction { () throws(StoreError) -> MessageRecord in
-            try appendInTransaction(threadId: threadId, message)
+            if let runId = message.runId {
+                // Fenced: a driver that lost its run (expired by another host while the store restarted,
+                // cancelled) writes nothing more into the thread. PostgreSQL: the row lock makes a concurrent
+                // finishRun wait for this append; SQLite: BEGIN IMMEDIATE already excludes other writers.
+                let lock = database.kind == .postgres ? " FOR SHARE" : ""
+                let active = try database.rows("SELECT 1 FROM runs WHERE id = $1 AND status = 'in_progress'\(lock)",
+                                                [.text(runId)])
+                guard !active.isEmpty else {
+                    throw StoreError(.runNotActive, "run \(runId) is no longer in progress; its message was not stored")
+                }
+            }
+            return try appendInTransaction(threadId: threadId, message)
         }
     }
 
@@ -146,40 +157,16 @@ extension SQLThreadStore: RunStore {
 
     // MARK: Run locks
 
-    /// The advisory-lock namespace of run locks (`pgas` in ASCII); the key is a hash of the run id.
-    private static let runLockNamespace: Int64 = 0x7067_6173
-
-    public func holdRunLock(runId: String) throws(StoreError) {
-        guard database.kind == .postgres else { return }
-        // try: never wait behind a connection the server has not noticed is dead yet.
-        _ = try database.rows("SELECT pg_try_advisory_lock($1::int, $2::int)",
-                              [.integer(Self.runLockNamespace), .integer(Self.runLockKey(runId))])
-        try database.noteSessionLocks()
-    }
-
-    public func releaseRunLock(runId: String) throws(StoreError) {
-        guard database.kind == .postgres else { return }
-        _ = try database.rows("SELECT pg_advisory_unlock($1::int, $2::int)",
-                              [.integer(Self.runLockNamespace), .integer(Self.runLockKey(runId))])
-        try database.noteSessionLocks()
-    }
-
     public func runLockIsFree(runId: String) throws(StoreError) -> Bool? {
         guard database.kind == .postgres else { return nil }
+        // A server that started moments ago freed every lock; their drivers take them again within seconds
+        // (RunLockKeeper), so until then a free lock proves nothing.
+        let key = RunLockKey(runId: runId).parameters
         let rows = try database.rows("""
-            SELECT CASE WHEN pg_try_advisory_lock($1::int, $2::int)
-                        THEN pg_advisory_unlock($1::int, $2::int) ELSE false END
-            """, [.integer(Self.runLockNamespace), .integer(Self.runLockKey(runId))])
+            SELECT CASE WHEN pg_postmaster_start_time() > clock_timestamp() - $3::bigint * interval '1 millisecond' THEN NULL
+                        WHEN pg_try_advisory_lock($1::int, $2::int) THEN pg_advisory_unlock($1::int, $2::int)
+                        ELSE false END
+            """, [.text(key[0]), .text(key[1]), .integer(RunLockKeeper.retakeWindowMilliseconds)])
         return rows.first?.first?.text.map { $0 == "t" || $0 == "true" || $0 == "1" }
-    }
-
-    /// A 32-bit FNV-1a hash of the run id, as PostgreSQL's int4 lock key.
-    private static func runLockKey(_ runId: String) -> Int64 {
-        var hash: UInt32 = 2_166_136_261
-        for byte in runId.utf8 {
-            hash ^= UInt32(byte)
-            hash = hash &* 16_777_619
-        }
-        return Int64(Int32(bitPattern: hash))
     }
 }

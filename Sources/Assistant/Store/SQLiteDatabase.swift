@@ -132,10 +132,6 @@ public final class SQLiteDatabase: SQLDatabase {
         // BEGIN IMMEDIATE already holds the database's single write lock.
     }
 
-    public func noteSessionLocks() throws(StoreError) {
-        // SQLite has no session locks.
-    }
-
     private static func sqliteValue(_ value: SQLValue) -> SQLiteValue {
         switch value {
         case .null: .null

@@ -20,6 +20,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
         /// A record the operation needs does not exist.
         public static let notFound = Code(rawValue: "not_found")
+        /// A run's driver tried to write for a run that is no longer in progress (another worker or host
+        /// ended it: cancelled, or expired as abandoned); nothing was written.
+        public static let runNotActive = Code(rawValue: "run_not_active")
     }
 
     /// What kind of failure.
