@@ -32,17 +32,17 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "PythonSupport"))
+import stand_in  # noqa: E402 - found through the path set just above
 
 TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 MAX_CALL_ID = 64
 MIN_OUTPUT_TOKENS = 16
 
 
-def log(message):
-    """One line on stderr; the Swift wrapper keeps it in the provider's log file."""
-    sys.stderr.write(f"fake_openai: {message}\n")
-    sys.stderr.flush()
+log = stand_in.logger("fake_openai")
 
 
 def new_id(prefix):
@@ -100,13 +100,14 @@ class State:
         self.api_key = api_key
         self.validator = validator
         self.lock = threading.Lock()
+        self.requests = stand_in.RequestLog()
         self.reset()
 
     def reset(self):
+        self.requests.clear()
         with self.lock:
             self.steps = []
             self.loop = False
-            self.requests = []
             # call_id -> (fc item id, rs item id) for calls a reasoning model made.
             self.reasoned_calls = {}
             # response id -> call_ids it returned, for previous_response_id (only stored responses).
@@ -125,14 +126,6 @@ class State:
             if self.loop:
                 self.steps.append(step)
             return step
-
-    def record(self, entry):
-        with self.lock:
-            self.requests.append(entry)
-
-    def recorded(self):
-        with self.lock:
-            return list(self.requests)
 
     def remember_reasoning(self, call_id, fc_id, rs_id):
         with self.lock:
@@ -640,7 +633,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/__requests":
             self.read_body()
-            return self.send_json(200, self.state.recorded())
+            return self.send_json(200, self.state.requests.recorded())
         self.not_found()
 
     def do_POST(self):
@@ -728,7 +721,7 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw.decode("utf-8")) if raw else None
         except (UnicodeDecodeError, ValueError):
             body = raw.decode("utf-8", "replace")
-        self.state.record({"method": self.command, "path": self.path, "headers": headers, "body": body})
+        self.state.requests.record({"method": self.command, "path": self.path, "headers": headers, "body": body})
 
     # -- writing answers
 
@@ -794,47 +787,14 @@ class Handler(BaseHTTPRequestHandler):
 
 # ---------------------------------------------------------------------------------------------
 
-def write_port_file(path, port):
-    """Writes the port atomically, so a reader never sees a half-written number."""
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as file:
-        file.write(f"{port}\n")
-    os.replace(temporary, path)
-
-
-def exit_with_parent():
-    """Exits when the process that started us goes away, so a crashed test run leaves no server behind."""
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        log("parent process gone; exiting")
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def main():
     parser = argparse.ArgumentParser(description="A scripted OpenAI-compatible model provider for tests.")
-    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1; 0 picks a free one")
-    parser.add_argument("--port-file", help="where to write the chosen port once listening")
+    stand_in.add_server_arguments(parser)
     parser.add_argument("--api-key", default=os.environ.get("FAKE_OPENAI_API_KEY", "sk-test"))
     parser.add_argument("--openapi", help="openapi.yaml to validate request bodies against")
     options = parser.parse_args()
-    exit_with_parent()
-
     Handler.state = State(options.api_key, load_validator(options.openapi))
-    server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
-    server.daemon_threads = True
-    port = server.server_address[1]
-    if options.port_file:
-        write_port_file(options.port_file, port)
-    log(f"listening on http://127.0.0.1:{port}")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    stand_in.serve(Handler, options, log)
 
 
 if __name__ == "__main__":
