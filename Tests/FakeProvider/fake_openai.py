@@ -16,8 +16,9 @@ A step is one of (every key optional unless noted):
     {"toolCalls": [{"name", "arguments" (string), "callId"?}], "text"?: "..."}
     {"error": {"status": 429, "headers"?: {...}, "body"?: {...}}}
   plus modifiers: "delayMs" (sleep before answering), "cutStreamAfterEvents" (close the
-  connection after that many SSE events, or mid-body for JSON), "reasoning": true (answer as a
-  reasoning model), "usage": {"input": n, "output": n, "reasoning"?: n} (token counts to report).
+  connection after that many SSE events, or mid-body for JSON), "pauseAfterEvents" with "pauseMs"
+  (a stream goes silent for pauseMs after that many SSE events, then goes on), "reasoning": true
+  (answer as a reasoning model), "usage": {"input": n, "output": n, "reasoning"?: n} (token counts).
 
 Usage: python3 fake_openai.py --port 0 --port-file PATH [--api-key sk-test] [--openapi openapi.yaml]
 Standard library only; PyYAML and jsonschema are imported lazily for --openapi.
@@ -700,14 +701,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(status, spec.get("body") or default_error_body(status), spec.get("headers"),
                                   note="scripted error")
         cut = step.get("cutStreamAfterEvents")
+        pause = (step.get("pauseAfterEvents"), step.get("pauseMs", 0))
         if api == "responses":
             response = responses_answer(step, body, self.state)
             if body.get("stream"):
-                return self.send_stream(responses_frames(response), cut)
+                return self.send_stream(responses_frames(response), cut, pause)
             return self.send_json(200, response, cut_body=cut is not None)
         answer = chat_answer(step, body)
         if body.get("stream"):
-            return self.send_stream(chat_frames(answer, body), cut)
+            return self.send_stream(chat_frames(answer, body), cut, pause)
         self.send_json(200, answer, cut_body=cut is not None)
 
     def record(self, raw):
@@ -752,21 +754,32 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
         self.log_request_line(status, note)
 
-    def send_stream(self, frames, cut_after=None):
-        """Writes SSE frames as HTTP chunks; with `cut_after`, drops the connection after that many."""
+    def send_stream(self, frames, cut_after=None, pause=(None, 0)):
+        """Writes SSE frames as HTTP chunks; with `cut_after`, drops the connection after that many.
+
+        `pause` is (after how many frames, milliseconds): the stream stays silent that long there.
+        A client that hangs up meanwhile ends the answer (logged), as it would end a real one.
+        """
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.common_headers()
         self.end_headers()
+        pause_after, pause_ms = pause
         for number, frame in enumerate(frames):
             if cut_after is not None and number >= cut_after:
                 self.log_request_line(200, f"stream cut after {cut_after} of {len(frames)} events")
                 return self.drop_connection()
+            if number == pause_after:
+                time.sleep(pause_ms / 1000)
             data = frame.encode("utf-8")
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            self.wfile.flush()
+            try:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+            except OSError:
+                self.close_connection = True
+                return self.log_request_line(200, f"client went away after {number} of {len(frames)} events")
         self.wfile.write(b"0\r\n\r\n")
         self.log_request_line(200, f"stream of {len(frames)} events")
 
