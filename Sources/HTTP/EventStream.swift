@@ -93,6 +93,12 @@ public final class EventStream: @unchecked Sendable {
         output.state.withLock { !$0.failed && !$0.closed }
     }
 
+    /// True once a write failed, an event's or the heartbeat's: the client is gone. Safe from any
+    /// thread, so work the request's thread is blocked in (a model call) can ask it and give up.
+    public var clientGone: Bool {
+        output.state.withLock { $0.failed }
+    }
+
     /// Sends event `event` with `data` as compact JSON on one `data:` line; line breaks in
     /// `event` are dropped. Returns false when the event was not sent: the client is gone or the
     /// stream is closed.

@@ -2,10 +2,12 @@ import CCurl
 
 extension HTTPClient {
     /// Turns a failed transfer into an error whose message is free of secrets.
-    func failure(_ result: CURLcode, request: HTTPClientRequest, abortedByCaller: Bool) -> HTTPClientError {
+    func failure(_ result: CURLcode, request: HTTPClientRequest, context: TransferContext) -> HTTPClientError {
         let code: HTTPClientError.Code
         switch result {
-        case _ where abortedByCaller:
+        case _ where context.cancelled:
+            code = .cancelled
+        case _ where context.abortedByCaller:
             code = .aborted
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             code = .couldNotConnect

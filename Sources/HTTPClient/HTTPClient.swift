@@ -58,7 +58,8 @@ public final class HTTPClient {
         let result = withoutActuallyEscaping(onHead) { onHead in
             withoutActuallyEscaping(onData) { onData in
                 Result { () throws(HTTPClientError) in
-                    try perform(request, context: TransferContext(onHead: onHead, onData: onData))
+                    try perform(request, context: TransferContext(onHead: onHead, onData: onData,
+                                                                  isCancelled: request.isCancelled))
                 }
             }
         }
@@ -83,10 +84,22 @@ public final class HTTPClient {
             return context.receiveData(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
         }), "write callback")
         try set(CCurl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged), "write data")
+        if request.isCancelled != nil {
+            guard !context.checkCancelled() else {
+                throw HTTPClientError(code: .cancelled, curlCode: 0, message: "the request was cancelled before it started")
+            }
+            // libcurl calls this whenever data moves and about once a second while the transfer waits.
+            try set(CCurl_setopt_progress_callback(handle, { userdata, _, _, _, _ in
+                let context = Unmanaged<TransferContext>.fromOpaque(userdata!).takeUnretainedValue()
+                return context.checkCancelled() ? 1 : 0
+            }), "progress callback")
+            try set(CCurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, unmanaged), "progress data")
+            try set(CCurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0), "progress")
+        }
 
         let result = withExtendedLifetime((headerList, context)) { curl_easy_perform(handle) }
         if result != CURLE_OK {
-            throw failure(result, request: request, abortedByCaller: context.abortedByCaller)
+            throw failure(result, request: request, context: context)
         }
         var status = 0
         _ = CCurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

@@ -6,7 +6,7 @@ public struct HTTPClientError: Error, CustomStringConvertible, CustomDebugString
     /// What kind of failure this is; new codes may be added without breaking callers.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case couldNotConnect, timedOut, transferFailed, invalidRequest, aborted, responseTooLarge, initFailed
+            case couldNotConnect, timedOut, transferFailed, invalidRequest, aborted, cancelled, responseTooLarge, initFailed
         }
 
         private let base: Base
@@ -22,6 +22,8 @@ public struct HTTPClientError: Error, CustomStringConvertible, CustomDebugString
         public static let invalidRequest = Code(.invalidRequest)
         /// The caller's `onData` returned false.
         public static let aborted = Code(.aborted)
+        /// The request's `isCancelled` answered true.
+        public static let cancelled = Code(.cancelled)
         /// `send` received more than `maxResponseBytes`.
         public static let responseTooLarge = Code(.responseTooLarge)
         /// libcurl could not be initialised.

@@ -20,11 +20,16 @@ public struct HTTPClientRequest: Sendable {
     public var idleTimeoutMilliseconds: Int
     /// `send` fails with `.responseTooLarge` beyond this many body bytes (`stream` ignores it).
     public var maxResponseBytes: Int
+    /// Asked before the transfer starts, whenever data moves and about once a second while it waits;
+    /// once it answers true the transfer is abandoned with `.cancelled`. Called on the requesting
+    /// thread while another thread may be the one that decides, so it must be safe from any thread.
+    public var isCancelled: (@Sendable () -> Bool)?
 
     /// Creates a request; by default a GET with a 30 s total and 5 s connect timeout.
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [],
                 body: [UInt8]? = nil, timeoutMilliseconds: Int = 30_000, connectTimeoutMilliseconds: Int = 5_000,
-                idleTimeoutMilliseconds: Int = 0, maxResponseBytes: Int = 64 << 20) {
+                idleTimeoutMilliseconds: Int = 0, maxResponseBytes: Int = 64 << 20,
+                isCancelled: (@Sendable () -> Bool)? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -33,5 +38,6 @@ public struct HTTPClientRequest: Sendable {
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         self.idleTimeoutMilliseconds = idleTimeoutMilliseconds
         self.maxResponseBytes = maxResponseBytes
+        self.isCancelled = isCancelled
     }
 }

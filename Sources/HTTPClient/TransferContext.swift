@@ -4,16 +4,26 @@
 final class TransferContext {
     private let onHead: (Int, [(name: String, value: String)]) -> Void
     private let onData: (UnsafeRawBufferPointer) -> Bool
+    private let isCancelled: (@Sendable () -> Bool)?
     private var status = 0
     private var headers: [(name: String, value: String)] = []
     private var headDelivered = false
     /// Set when `onData` returned false, to tell an abort from a real write error.
     private(set) var abortedByCaller = false
+    /// Set when `isCancelled` answered true.
+    private(set) var cancelled = false
 
     init(onHead: @escaping (Int, [(name: String, value: String)]) -> Void,
-         onData: @escaping (UnsafeRawBufferPointer) -> Bool) {
+         onData: @escaping (UnsafeRawBufferPointer) -> Bool, isCancelled: (@Sendable () -> Bool)? = nil) {
         self.onHead = onHead
         self.onData = onData
+        self.isCancelled = isCancelled
+    }
+
+    /// Whether the caller gave up on the transfer; libcurl's progress callback asks, and aborts on true.
+    func checkCancelled() -> Bool {
+        if !cancelled, let isCancelled, isCancelled() { cancelled = true }
+        return cancelled
     }
 
     /// Takes one header line as libcurl delivers it (status line, header, or the blank end line).

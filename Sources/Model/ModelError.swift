@@ -32,7 +32,8 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible, C
         public static let connectionFailed = Code(.connectionFailed)
         /// The provider answered something that is not the expected JSON or SSE.
         public static let invalidResponse = Code(.invalidResponse)
-        /// `onEvent` returned false: the caller no longer wants the answer.
+        /// `onEvent` returned false or the request's `isCancelled` answered true: the caller no longer
+        /// wants the answer.
         public static let cancelled = Code(.cancelled)
 
         /// The code's name, such as `rateLimited`.

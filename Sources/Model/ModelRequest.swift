@@ -12,15 +12,20 @@ public struct ModelRequest: Sendable {
     public var maxOutputTokens: Int?
     /// Whether to stream the answer (events go to `onEvent`).
     public var stream: Bool
+    /// Asked (from the calling thread, about once a second while the provider is silent) whether the
+    /// answer is still wanted; true abandons the call with `.cancelled`. Set by another thread, e.g.
+    /// when a streamed answer's heartbeat finds the client gone, so it must be safe from any thread.
+    public var isCancelled: (@Sendable () -> Bool)?
 
     /// Creates a request.
     public init(model: String = "", instructions: String, items: [ConversationItem], tools: [ToolDefinition] = [],
-                maxOutputTokens: Int? = nil, stream: Bool = false) {
+                maxOutputTokens: Int? = nil, stream: Bool = false, isCancelled: (@Sendable () -> Bool)? = nil) {
         self.model = model
         self.instructions = instructions
         self.items = items
         self.tools = tools
         self.maxOutputTokens = maxOutputTokens
         self.stream = stream
+        self.isCancelled = isCancelled
     }
 }

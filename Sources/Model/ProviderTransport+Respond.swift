@@ -9,7 +9,8 @@ extension ProviderTransport {
         let apiKey = configuration.apiKey
         if !request.stream {
             return try withRetries(deadline: deadline) { (timeout: Int) throws(AttemptFailure) -> ModelResponse in
-                let json = try postJSON(path: Dialect.path, body: body, timeoutMilliseconds: timeout)
+                let json = try postJSON(path: Dialect.path, body: body, timeoutMilliseconds: timeout,
+                                        isCancelled: request.isCancelled)
                 do throws(ModelError) {
                     return try Dialect.response(from: json, apiKey: apiKey)
                 } catch {
@@ -23,7 +24,7 @@ extension ProviderTransport {
             // A stream may run as long as the deadline allows; the per-attempt timeout bounds its silences.
             let plain = try postStream(path: Dialect.path, body: body,
                                        timeoutMilliseconds: max(timeout, Self.milliseconds(until: deadline)),
-                                       idleTimeoutMilliseconds: timeout,
+                                       idleTimeoutMilliseconds: timeout, isCancelled: request.isCancelled,
                                        delivered: { delivered }) { (event: SSEEvent) throws(ModelError) in
                 try accumulator.consume(event) { (output: ModelStreamEvent) throws(ModelError) in
                     delivered = true

@@ -57,11 +57,13 @@ final class ProviderTransport {
     }
 
     /// One non-streaming POST of `body` to `path`; returns the parsed 2xx body.
-    func postJSON(path: String, body: JSONValue, timeoutMilliseconds: Int) throws(AttemptFailure) -> JSONValue {
+    func postJSON(path: String, body: JSONValue, timeoutMilliseconds: Int,
+                  isCancelled: (@Sendable () -> Bool)? = nil) throws(AttemptFailure) -> JSONValue {
         let http = try httpClient()
         let response: HTTPClientResponse
         do {
-            response = try http.send(request(path: path, body: body, stream: false, timeoutMilliseconds: timeoutMilliseconds))
+            response = try http.send(request(path: path, body: body, stream: false, timeoutMilliseconds: timeoutMilliseconds,
+                                             isCancelled: isCancelled))
         } catch {
             throw transportFailure(error)
         }
@@ -79,9 +81,9 @@ final class ProviderTransport {
     /// a throw from `handle` aborts the transfer and is reported as is (never retried).
     /// `delivered` tells whether output already reached the caller (then a broken connection is
     /// `.streamInterrupted`, not retried). Returns the parsed body instead when a server ignored
-    /// `stream: true` and answered `application/json`.
+    /// `stream: true` and answered `application/json`. `isCancelled` answering true abandons it as `.cancelled`.
     func postStream(path: String, body: JSONValue, timeoutMilliseconds: Int, idleTimeoutMilliseconds: Int = 0,
-                    delivered: () -> Bool,
+                    isCancelled: (@Sendable () -> Bool)? = nil, delivered: () -> Bool,
                     handle: (SSEEvent) throws(ModelError) -> Void) throws(AttemptFailure) -> JSONValue? {
         let http = try httpClient()
         var status = 0
@@ -92,7 +94,7 @@ final class ProviderTransport {
         var plainJSON = false
         do {
             _ = try http.stream(request(path: path, body: body, stream: true, timeoutMilliseconds: timeoutMilliseconds,
-                                        idleTimeoutMilliseconds: idleTimeoutMilliseconds),
+                                        idleTimeoutMilliseconds: idleTimeoutMilliseconds, isCancelled: isCancelled),
                                 onHead: { code, received in
                                     status = code
                                     headers = received
@@ -116,7 +118,7 @@ final class ProviderTransport {
                                 })
         } catch {
             if let handlerError { throw AttemptFailure(handlerError, retryable: false) }
-            if delivered() {
+            if delivered() && error.code != .cancelled {
                 throw AttemptFailure(ModelError(code: .streamInterrupted, status: status,
                                                 message: "the stream broke off (\(error.code))"), retryable: false)
             }
@@ -147,7 +149,7 @@ final class ProviderTransport {
     }
 
     private func request(path: String, body: JSONValue, stream: Bool, timeoutMilliseconds: Int,
-                         idleTimeoutMilliseconds: Int = 0) -> HTTPClientRequest {
+                         idleTimeoutMilliseconds: Int = 0, isCancelled: (@Sendable () -> Bool)?) -> HTTPClientRequest {
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"),
             ("Accept", stream ? "text/event-stream" : "application/json"),
@@ -158,7 +160,7 @@ final class ProviderTransport {
         return HTTPClientRequest(method: "POST", url: configuration.baseURL + path, headers: headers,
                                  body: body.serializedBytes(), timeoutMilliseconds: timeoutMilliseconds,
                                  connectTimeoutMilliseconds: min(configuration.connectTimeoutMilliseconds, timeoutMilliseconds),
-                                 idleTimeoutMilliseconds: idleTimeoutMilliseconds)
+                                 idleTimeoutMilliseconds: idleTimeoutMilliseconds, isCancelled: isCancelled)
     }
 
     private func httpFailure(status: Int, header: (String) -> String?, body: [UInt8]) -> AttemptFailure {
@@ -183,6 +185,8 @@ final class ProviderTransport {
                            retryable: true)
         case .responseTooLarge:
             AttemptFailure(ModelError(code: .invalidResponse, message: "the provider's answer is too large"), retryable: false)
+        case .cancelled:
+            AttemptFailure(ModelError(code: .cancelled, message: "the caller stopped waiting for the answer"), retryable: false)
         default:
             AttemptFailure(ModelError(code: .connectionFailed, message: "the request to the model provider failed (\(error.code))"),
                            retryable: false)

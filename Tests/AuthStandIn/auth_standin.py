@@ -19,15 +19,12 @@ import argparse
 import json
 import os
 import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "PythonSupport"))
+import stand_in  # noqa: E402 - found through the path set just above
 
-def log(message):
-    """One line on stderr; the Swift wrapper keeps it in the stand-in's log file."""
-    sys.stderr.write(f"auth_standin: {message}\n")
-    sys.stderr.flush()
+log = stand_in.logger("auth_standin")
 
 
 def mask(value):
@@ -41,20 +38,7 @@ class State:
     def __init__(self, users, forbidden):
         self.users = users
         self.forbidden = forbidden
-        self.lock = threading.Lock()
-        self.requests = []
-
-    def record(self, entry):
-        with self.lock:
-            self.requests.append(entry)
-
-    def recorded(self):
-        with self.lock:
-            return list(self.requests)
-
-    def reset(self):
-        with self.lock:
-            self.requests.clear()
+        self.requests = stand_in.RequestLog()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -66,13 +50,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == "/__requests":
-            self.send(200, body=json.dumps(self.state.recorded()).encode())
+            self.send(200, body=json.dumps(self.state.requests.recorded()).encode())
             return
         self.check()
 
     def do_POST(self):
         if self.path == "/__reset":
-            self.state.reset()
+            self.state.requests.clear()
             self.send(200, body=b"{}")
             return
         self.check()
@@ -83,7 +67,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         headers = {name: (mask(value) if name.lower() == "authorization" else value)
                    for name, value in self.headers.items()}
-        self.state.record({"method": self.command, "path": self.path, "headers": headers, "bodyBytes": len(body)})
+        self.state.requests.record({"method": self.command, "path": self.path, "headers": headers, "bodyBytes": len(body)})
 
         token = self.bearer_token()
         if token is not None and token in self.state.forbidden:
@@ -115,27 +99,6 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def write_port_file(path, port):
-    """Writes the port atomically, so a reader never sees a half-written number."""
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as file:
-        file.write(f"{port}\n")
-    os.replace(temporary, path)
-
-
-def exit_with_parent():
-    """Exits when the process that started us goes away, so a crashed test run leaves no server behind."""
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        log("parent process gone; exiting")
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def token_table(options):
     users = {}
     if options.tokens:
@@ -154,28 +117,13 @@ def token_table(options):
 
 def main():
     parser = argparse.ArgumentParser(description="An auth service stand-in for nginx's auth_request.")
-    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1; 0 picks a free one")
-    parser.add_argument("--port-file", help="where to write the chosen port once listening")
+    stand_in.add_server_arguments(parser)
     parser.add_argument("--token", action="append", default=[], help="TOKEN=USER (repeatable)")
     parser.add_argument("--tokens", help="a JSON file {\"TOKEN\": \"USER\", ...}")
     parser.add_argument("--forbid", action="append", default=[], help="a token answered 403 (repeatable)")
     options = parser.parse_args()
-    exit_with_parent()
-
     Handler.state = State(token_table(options), set(options.forbid))
-    # socketserver listens with a backlog of 5: a burst of nginx subrequests would overflow it and
-    # wait out a 1 s SYN retransmission.
-    ThreadingHTTPServer.request_queue_size = 128
-    server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
-    server.daemon_threads = True
-    port = server.server_address[1]
-    if options.port_file:
-        write_port_file(options.port_file, port)
-    log(f"listening on http://127.0.0.1:{port} with {len(Handler.state.users)} token(s)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    stand_in.serve(Handler, options, log, banner=f"with {len(Handler.state.users)} token(s)")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ A step is one of (every key optional unless noted):
     {"toolCalls": [{"name", "arguments" (string), "callId"?}], "text"?: "..."}
     {"error": {"status": 429, "headers"?: {...}, "body"?: {...}}}
   plus modifiers: "delayMs" (sleep before answering), "cutStreamAfterEvents" (close the
-  connection after that many SSE events, or mid-body for JSON), "reasoning": true (answer as a
-  reasoning model), "usage": {"input": n, "output": n, "reasoning"?: n} (token counts to report).
+  connection after that many SSE events, or mid-body for JSON), "pauseAfterEvents" with "pauseMs"
+  (a stream goes silent for pauseMs after that many SSE events, then goes on), "reasoning": true
+  (answer as a reasoning model), "usage": {"input": n, "output": n, "reasoning"?: n} (token counts).
 
 Usage: python3 fake_openai.py --port 0 --port-file PATH [--api-key sk-test] [--openapi openapi.yaml]
 Standard library only; PyYAML and jsonschema are imported lazily for --openapi.
@@ -32,17 +33,17 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "PythonSupport"))
+import stand_in  # noqa: E402 - found through the path set just above
 
 TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 MAX_CALL_ID = 64
 MIN_OUTPUT_TOKENS = 16
 
 
-def log(message):
-    """One line on stderr; the Swift wrapper keeps it in the provider's log file."""
-    sys.stderr.write(f"fake_openai: {message}\n")
-    sys.stderr.flush()
+log = stand_in.logger("fake_openai")
 
 
 def new_id(prefix):
@@ -100,13 +101,14 @@ class State:
         self.api_key = api_key
         self.validator = validator
         self.lock = threading.Lock()
+        self.requests = stand_in.RequestLog()
         self.reset()
 
     def reset(self):
+        self.requests.clear()
         with self.lock:
             self.steps = []
             self.loop = False
-            self.requests = []
             # call_id -> (fc item id, rs item id) for calls a reasoning model made.
             self.reasoned_calls = {}
             # response id -> call_ids it returned, for previous_response_id (only stored responses).
@@ -125,14 +127,6 @@ class State:
             if self.loop:
                 self.steps.append(step)
             return step
-
-    def record(self, entry):
-        with self.lock:
-            self.requests.append(entry)
-
-    def recorded(self):
-        with self.lock:
-            return list(self.requests)
 
     def remember_reasoning(self, call_id, fc_id, rs_id):
         with self.lock:
@@ -640,7 +634,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/__requests":
             self.read_body()
-            return self.send_json(200, self.state.recorded())
+            return self.send_json(200, self.state.requests.recorded())
         self.not_found()
 
     def do_POST(self):
@@ -707,14 +701,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(status, spec.get("body") or default_error_body(status), spec.get("headers"),
                                   note="scripted error")
         cut = step.get("cutStreamAfterEvents")
+        pause = (step.get("pauseAfterEvents"), step.get("pauseMs", 0))
         if api == "responses":
             response = responses_answer(step, body, self.state)
             if body.get("stream"):
-                return self.send_stream(responses_frames(response), cut)
+                return self.send_stream(responses_frames(response), cut, pause)
             return self.send_json(200, response, cut_body=cut is not None)
         answer = chat_answer(step, body)
         if body.get("stream"):
-            return self.send_stream(chat_frames(answer, body), cut)
+            return self.send_stream(chat_frames(answer, body), cut, pause)
         self.send_json(200, answer, cut_body=cut is not None)
 
     def record(self, raw):
@@ -728,7 +723,7 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw.decode("utf-8")) if raw else None
         except (UnicodeDecodeError, ValueError):
             body = raw.decode("utf-8", "replace")
-        self.state.record({"method": self.command, "path": self.path, "headers": headers, "body": body})
+        self.state.requests.record({"method": self.command, "path": self.path, "headers": headers, "body": body})
 
     # -- writing answers
 
@@ -759,21 +754,32 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
         self.log_request_line(status, note)
 
-    def send_stream(self, frames, cut_after=None):
-        """Writes SSE frames as HTTP chunks; with `cut_after`, drops the connection after that many."""
+    def send_stream(self, frames, cut_after=None, pause=(None, 0)):
+        """Writes SSE frames as HTTP chunks; with `cut_after`, drops the connection after that many.
+
+        `pause` is (after how many frames, milliseconds): the stream stays silent that long there.
+        A client that hangs up meanwhile ends the answer (logged), as it would end a real one.
+        """
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.common_headers()
         self.end_headers()
+        pause_after, pause_ms = pause
         for number, frame in enumerate(frames):
             if cut_after is not None and number >= cut_after:
                 self.log_request_line(200, f"stream cut after {cut_after} of {len(frames)} events")
                 return self.drop_connection()
+            if number == pause_after:
+                time.sleep(pause_ms / 1000)
             data = frame.encode("utf-8")
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            self.wfile.flush()
+            try:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+            except OSError:
+                self.close_connection = True
+                return self.log_request_line(200, f"client went away after {number} of {len(frames)} events")
         self.wfile.write(b"0\r\n\r\n")
         self.log_request_line(200, f"stream of {len(frames)} events")
 
@@ -794,47 +800,14 @@ class Handler(BaseHTTPRequestHandler):
 
 # ---------------------------------------------------------------------------------------------
 
-def write_port_file(path, port):
-    """Writes the port atomically, so a reader never sees a half-written number."""
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as file:
-        file.write(f"{port}\n")
-    os.replace(temporary, path)
-
-
-def exit_with_parent():
-    """Exits when the process that started us goes away, so a crashed test run leaves no server behind."""
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        log("parent process gone; exiting")
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def main():
     parser = argparse.ArgumentParser(description="A scripted OpenAI-compatible model provider for tests.")
-    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1; 0 picks a free one")
-    parser.add_argument("--port-file", help="where to write the chosen port once listening")
+    stand_in.add_server_arguments(parser)
     parser.add_argument("--api-key", default=os.environ.get("FAKE_OPENAI_API_KEY", "sk-test"))
     parser.add_argument("--openapi", help="openapi.yaml to validate request bodies against")
     options = parser.parse_args()
-    exit_with_parent()
-
     Handler.state = State(options.api_key, load_validator(options.openapi))
-    server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
-    server.daemon_threads = True
-    port = server.server_address[1]
-    if options.port_file:
-        write_port_file(options.port_file, port)
-    log(f"listening on http://127.0.0.1:{port}")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    stand_in.serve(Handler, options, log)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 import Foundation
 @testable import HTTPClient
+import Synchronization
 import TestSupport
 import Testing
 
@@ -154,6 +155,28 @@ struct HTTPClientTests {
             _ = try client.send(HTTPClientRequest(url: "\(server.baseURL)/endless", maxResponseBytes: 10_000))
         }
         #expect(tooLarge?.code == .responseTooLarge)
+    }
+
+    @Test("a request whose isCancelled turns true while the server is silent ends cancelled, not with the answer")
+    func cancelledWhileWaiting() throws {
+        let client = try HTTPClient()
+        let wanted = Atomic<Bool>(true)
+        Thread {
+            usleep(300_000)
+            wanted.store(false, ordering: .sequentiallyConsistent)
+        }.start()
+        // /stall answers 200 after 3 s of silence; only the cancellation can end it sooner, and as an error.
+        let request = HTTPClientRequest(url: "\(server.baseURL)/stall", timeoutMilliseconds: 20_000,
+                                        isCancelled: { !wanted.load(ordering: .sequentiallyConsistent) })
+        let error = code { () throws(HTTPClientError) in _ = try client.send(request) }
+        #expect(error?.code == .cancelled, "\(String(describing: error))")
+
+        let early = code { () throws(HTTPClientError) in
+            _ = try client.send(HTTPClientRequest(url: "\(server.baseURL)/never", isCancelled: { true }))
+        }
+        #expect(early?.code == .cancelled)
+        let after = try client.send(HTTPClientRequest(url: "\(server.baseURL)/after", isCancelled: { false }))
+        #expect(after.status == 200, "a request nobody cancels goes through")
     }
 
     @Test("bad requests fail with invalidRequest; messages never show credentials or header values")

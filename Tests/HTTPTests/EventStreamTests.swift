@@ -122,6 +122,24 @@ struct EventStreamTests {
         stream.close()
     }
 
+    @Test("the client counts as gone once a ping fails, with no event sent; closing the stream is not that")
+    func clientGoneAfterFailedPing() async throws {
+        let failing = EventStream(writer: RecordingWriter(succeedingSends: 0), pingIntervalMilliseconds: 20)
+        #expect(!failing.clientGone)
+        var waited = 0
+        while !failing.clientGone && waited < 5_000 {
+            try await Task.sleep(for: .milliseconds(20))
+            waited += 20
+        }
+        #expect(failing.clientGone, "the heartbeat's failed write marks the client gone")
+        failing.close()
+
+        let healthy = EventStream(writer: RecordingWriter(), pingIntervalMilliseconds: 20)
+        #expect(healthy.send(event: "one", data: .null))
+        healthy.close()
+        #expect(!healthy.clientGone, "a stream closed by the server did not lose its client")
+    }
+
     @Test("close returns promptly, can be called twice, and nothing is written after it")
     func close() async throws {
         let writer = RecordingWriter()

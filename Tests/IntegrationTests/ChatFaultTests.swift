@@ -145,6 +145,44 @@ struct ChatFaultTests {
         #expect(try harness.provider.requests().count == 2)
     }
 
+    @Test("a 400 context_length_exceeded is retried with the oldest turns trimmed, and the turn completes")
+    func contextTooLong() throws {
+        // About 1,500 tokens a note: three notes and a question fit 8,000 tokens, but not the halved 4,000.
+        let harness = try ChatHarness(environment: ["CHAT_HISTORY_TOKENS": "8000"])
+        defer { harness.stop() }
+        let filler = String(repeating: "the quick brown fox ", count: 300)
+        let notes = ["The first note", "The second note", "The third note"]
+        try harness.provider.script(notes.map { _ in textStep("Noted.") })
+        for note in notes {
+            let stored = try harness.say("\(note): \(filler)")
+            try #require(stored.status == 200, "\(stored.text)\n\(harness.logs)")
+        }
+        let earlier = try harness.provider.requests().count
+        let tooLong = JSONValue.object(["error": .object([
+            "message": .string("Your input exceeds the context window of this model. Please adjust your input and try again."),
+            "type": .string("invalid_request_error"), "param": .string("input"), "code": .string("context_length_exceeded"),
+        ])])
+        try harness.provider.script([errorStep(400, body: tooLong), textStep("Your notes are about a fox.")])
+        let question = "What were my notes about?"
+        let response = try harness.say(question)
+        #expect(response.status == 200, "\(response.text)\n\(harness.logs)")
+        #expect(response.json["status"] as? String == "completed", "\(response.text)")
+        #expect(response.json["response"] as? String == "Your notes are about a fox.")
+        #expect(harness.providerStatuses().suffix(2) == [400, 200], "\(harness.provider.log)")
+
+        let calls = try harness.provider.requests().dropFirst(earlier).map { $0["body"]?["input"]?.arrayValue ?? [] }
+        try #require(calls.count == 2, "the refused call and one retry: \(calls.count)")
+        let users = calls.map { input in
+            input.filter { $0["role"]?.stringValue == "user" }.map { $0["content"]?.serialized() ?? "" }
+        }
+        #expect(users[0].count == 4, "the first call carried every note and the question: \(users[0].count)")
+        #expect(users[1].count < users[0].count, "the retry carried fewer turns: \(users[1].count) of \(users[0].count)")
+        #expect(!users[1].contains { $0.contains(notes[0]) }, "the oldest turn went first")
+        #expect(users[1].last?.contains(question) == true, "the question itself is always sent")
+        let sizes = calls.map { JSONValue.array($0).serializedBytes().count }
+        #expect(sizes[1] < sizes[0], "the retried history is smaller: \(sizes)")
+    }
+
     @Test("tool arguments that are not JSON go back to the model as invalid_arguments and the run completes")
     func invalidToolArguments() throws {
         let harness = try ChatHarness()

@@ -15,43 +15,76 @@ struct RawHTTPClient: Sendable {
     /// being sent) is not an error: what the server answered is read all the same.
     func exchange(_ bytes: [UInt8], halfClose: Bool, timeoutMilliseconds: Int) throws -> RawHTTPAnswer {
         let started = ContinuousClock.now
+        let fd = try connected()
+        defer { close(fd) }
+        let deadline = started.advanced(by: .milliseconds(timeoutMilliseconds))
+        let writeFailed = !Self.sendAll(bytes, on: fd)
+        if halfClose && !writeFailed { shutdown(fd, Int32(SHUT_WR)) }
+
+        var received: [UInt8] = []
+        let timedOut = try Self.read(fd, into: &received, until: deadline) { _ in false }
+        let elapsed = started.duration(to: .now)
+        return RawHTTPAnswer(bytes: received, seconds: Double(elapsed.components.seconds)
+                                + Double(elapsed.components.attoseconds) / 1e18, timedOut: timedOut)
+    }
+
+    /// Connects, writes `bytes` and reads until `enough` holds for what arrived so far, then closes the
+    /// connection without reading the rest, the way a closed browser tab leaves a stream. Returns what
+    /// arrived; throws when the server ended the answer, or `timeoutMilliseconds` passed, before `enough` held.
+    func readThenHangUp(_ bytes: [UInt8], timeoutMilliseconds: Int, until enough: ([UInt8]) -> Bool) throws -> [UInt8] {
+        let fd = try connected()
+        defer { close(fd) }
+        guard Self.sendAll(bytes, on: fd) else { throw RawHTTPError("sending the request failed: errno \(errno)") }
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMilliseconds))
+        _ = try Self.read(fd, into: &received, until: deadline, stopWhen: enough)
+        guard enough(received) else {
+            throw RawHTTPError("the answer ended before the client hung up: \(String(decoding: received, as: UTF8.self))")
+        }
+        return received
+    }
+
+    /// A socket connected to `127.0.0.1:port`; the caller closes it.
+    private func connected() throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawHTTPError("socket failed: errno \(errno)") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw RawHTTPError("connect to port \(port) failed: errno \(errno)") }
-        let deadline = started.advanced(by: .milliseconds(timeoutMilliseconds))
+        guard result == 0 else {
+            let failure = errno
+            close(fd)
+            throw RawHTTPError("connect to port \(port) failed: errno \(failure)")
+        }
+        return fd
+    }
 
+    /// Writes all of `bytes`; false when the server stopped taking them.
+    private static func sendAll(_ bytes: [UInt8], on fd: Int32) -> Bool {
         var sent = 0
-        var writeFailed = false
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if count > 0 {
                 sent += count
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else {
-                writeFailed = true
-                break
+            } else if !(count < 0 && errno == EINTR) {
+                return false
             }
         }
-        if halfClose && !writeFailed { shutdown(fd, Int32(SHUT_WR)) }
+        return true
+    }
 
-        var received: [UInt8] = []
+    /// Appends what arrives to `received` until the server closes, `stopWhen` holds or `deadline` passes;
+    /// true when the deadline ended it.
+    private static func read(_ fd: Int32, into received: inout [UInt8], until deadline: ContinuousClock.Instant,
+                             stopWhen: ([UInt8]) -> Bool) throws -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        var timedOut = false
-        reading: while true {
+        while !stopWhen(received) {
             let left = ContinuousClock.now.duration(to: deadline)
-            if left <= .zero {
-                timedOut = true
-                break
-            }
+            if left <= .zero { return true }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let wait = Int32(max(1, left.components.seconds * 1_000 + left.components.attoseconds / 1_000_000_000_000_000))
             let ready = poll(&poller, 1, wait)
@@ -62,17 +95,15 @@ struct RawHTTPClient: Sendable {
             if ready == 0 { continue }
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             switch count {
-            case 0: break reading
+            case 0: return false
             case ..<0:
                 if errno == EINTR { continue }
                 // A reset after the answer (the server closed with unread request bytes) ends the exchange.
-                break reading
+                return false
             default: received.append(contentsOf: buffer[..<count])
             }
         }
-        let elapsed = started.duration(to: .now)
-        return RawHTTPAnswer(bytes: received, seconds: Double(elapsed.components.seconds)
-                                + Double(elapsed.components.attoseconds) / 1e18, timedOut: timedOut)
+        return false
     }
 }
 

@@ -138,7 +138,8 @@ final class ChatRun {
             }
             let request = ModelRequest(model: model, instructions: text, items: history.items,
                                        tools: lastRound ? [] : registry.tools.map(Self.definition),
-                                       maxOutputTokens: configuration.chat.maxOutputTokens, stream: stream)
+                                       maxOutputTokens: configuration.chat.maxOutputTokens, stream: stream,
+                                       isCancelled: events.clientGone)
             let started = ContinuousClock.now
             let outcome = Result { () throws(ModelError) -> ModelResponse in
                 try client.respond(request, deadline: deadline) { event in

@@ -10,4 +10,8 @@ final class EventStreamChatEvents: ChatEvents {
     func emit(_ event: String, _ data: JSONValue) -> Bool {
         stream.send(event: event, data: data)
     }
+
+    var clientGone: (@Sendable () -> Bool)? {
+        { [stream] in stream.clientGone }
+    }
 }
