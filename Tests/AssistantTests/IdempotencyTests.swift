@@ -2,6 +2,7 @@
 import Foundation
 import HTTP
 import Logging
+import Model
 import Testing
 import TestSupport
 
@@ -148,6 +149,47 @@ struct IdempotencyTests {
         #expect(post(key: "k-1").status == 503)
         #expect(post(key: "k-1").status == 503, "not 409: the refused request released its key")
         #expect(try fixture.open().database.rows("SELECT COUNT(*) FROM idempotency_keys", []).first?.first?.integer == 0)
+    }
+
+    @Test("a request that fails after its message was stored keeps that answer for its key: a retry does not store the message again")
+    func failureAfterCommit() throws {
+        let fixture = try StoreFixture(.sqlite)
+        let store = try fixture.open()
+        var configuration = AssistantConfiguration()
+        configuration.model = ModelConfiguration(apiKey: "sk-test", model: "gpt-test")
+        let api = AssistantAPI(store: store, configuration: configuration, logger: Logger(label: "test"))
+
+        // A thread whose last run died with a call unanswered: the next message first closes that call, and the
+        // store refuses tool results, so the request fails after it stored its message and run.
+        let thread = try store.currentOrNewThread(userId: "u", projectRef: "p")
+        let first = try #require(try store.startRun(NewRun(threadId: thread.id, userId: "u", projectRef: "p", worker: "gone",
+                                                           assistantVersion: nil, model: "m",
+                                                           deadlineAt: Clock.nowMilliseconds() + 60_000),
+                                                    userMessage: "first")).run
+        _ = try store.appendRunMessage(threadId: thread.id, NewMessage(
+            role: "assistant", toolCalls: StoredToolCall.encode([StoredToolCall(id: "call_1", name: "list_tables", arguments: "{}")]),
+            runId: first.id))
+        _ = try store.finishRun(id: first.id, status: .expired, response: nil, errorCode: "worker_lost", errorMessage: nil)
+        try store.database.script("""
+            CREATE TRIGGER refuse_tool_results BEFORE INSERT ON messages WHEN NEW.role = 'tool'
+            BEGIN SELECT RAISE(ABORT, 'tool results refused for this test'); END
+            """)
+
+        func post() -> HTTPResponse {
+            api.respond(to: HTTPRequest(method: "POST", path: "/api/ai/assistant/chat",
+                                        headers: ["Content-Type": "application/json", "Idempotency-Key": "k-after-commit"],
+                                        body: Array(#"{"userId": "u", "projectRef": "p", "threadId": "\#(thread.id)", "message": "second"}"#.utf8)))
+        }
+        let failed = post()
+        #expect(failed.status == 503, "\(String(decoding: failed.body, as: UTF8.self))")
+        let retried = post()
+        #expect(retried.status == failed.status)
+        #expect(retried.header("Idempotent-Replayed") == "true", "the retry gets the first answer")
+        #expect(retried.body == failed.body)
+        let stored = try store.database.rows("SELECT COUNT(*) FROM messages WHERE role = 'user' AND content = 'second'", [])
+        #expect(stored.first?.first?.integer == 1, "the message is stored once")
+        let runs = try store.database.rows("SELECT status FROM runs WHERE id <> $1", [.text(first.id)])
+        #expect(runs.map { $0.first?.text } == ["failed"], "the request's own run ended failed")
     }
 }
 

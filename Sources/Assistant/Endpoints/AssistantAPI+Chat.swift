@@ -47,7 +47,7 @@ extension AssistantAPI {
                                          + "it may not have taken effect. Check before repeating it.")
             } catch {
                 abandonRun(started.run.id, code: error.code.rawValue, message: error.message)
-                throw error
+                return answerAfterCommit(error)
             }
             let run = makeRun(chat, thread: thread, run: started.run, assistant: assistant, target: target, stream: stream)
             return respond(run, stream: stream) { run in run.drive() }
@@ -88,14 +88,14 @@ extension AssistantAPI {
             assistant = try withStore("read assistant") { () throws(StoreError) in try store.assistant() }
         } catch {
             abandonRun(waiting.id, code: error.code.rawValue, message: error.message)
-            throw error
+            return answerAfterCommit(error)
         }
         let unanswered = ChatHistory.unansweredCalls(in: messages)
         let turn = messages.last { StoredToolCall.decode($0.toolCalls).contains { $0.id == callId } }
         let calls = StoredToolCall.decode(turn?.toolCalls)
         guard let position = calls.firstIndex(where: { $0.id == callId }) else {
             abandonRun(waiting.id, code: "call_not_found", message: "The call awaiting approval is no longer in the thread.")
-            throw notFound
+            return answerAfterCommit(notFound)
         }
         let rest = calls[(position + 1)...].filter { call in unanswered.contains { $0.id == call.id } }
         let run = makeRun(chat, thread: thread, run: waiting, assistant: assistant, target: target, stream: stream)
@@ -201,6 +201,15 @@ extension AssistantAPI {
     private func holdRunLock(_ runId: String) {
         guard let locks = resources.runLocks, !locks.hold(runId: runId) else { return }
         logger.warning("could not take the run lock now; retrying in the background", metadata: ["run_id": "\(runId)"])
+    }
+
+    /// The answer to a request that failed after it had changed the thread (stored its message and run, or
+    /// took over a run): returned, not thrown, so that an idempotent request keeps it as its answer rather
+    /// than giving its key back for a retry that would store the message a second time.
+    private func answerAfterCommit(_ error: APIError) -> HTTPResponse {
+        logger.warning("chat request failed after its run started", metadata: ["status": "\(error.status)",
+                                                                             "code": "\(error.code.rawValue)"])
+        return HTTPResponse(error: error)
     }
 
     /// Ends a run this request took but cannot drive (the store failed while preparing it), and lets go of its lock.

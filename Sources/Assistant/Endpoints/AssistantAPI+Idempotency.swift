@@ -12,7 +12,8 @@ extension AssistantAPI {
     /// still runs, 422 `idempotency_key_reused` for another body.
     ///
     /// A request refused before it changed anything (`answer` throws: validation, a run already in progress,
-    /// rate limits, the store unreachable) gives its key back, so a retry runs afresh. A streamed answer is
+    /// rate limits, the store unreachable) gives its key back, so a retry runs afresh; one that failed after
+    /// its message was stored answers its error (`answerAfterCommit`), which retries get. A streamed answer is
     /// stored when the stream ends: the `run.completed` data, or the `error` event as a JSON error.
     func idempotently(_ key: IdempotencyKey, userId: String, body: JSONBody, stream: Bool,
                       _ answer: () throws(APIError) -> HTTPResponse) throws(APIError) -> HTTPResponse {
