@@ -1,6 +1,7 @@
 import Dispatch
 import HTTP
 import JSON
+import Logs
 import Model
 import Synchronization
 import Tools
@@ -101,11 +102,14 @@ extension ChatRun {
         guard batch.count > 1 else { return batch.map { runOne($0, approvedActionId: nil) } }
         let results = Mutex<[Int: ToolCallOutcome]>([:])
         let registry = registry, settings = target.settings, database = database, userId = userId
+        let logContext = RequestLogContext.current  // the other threads log for this request too
         DispatchQueue.concurrentPerform(iterations: batch.count) { index in
-            let call = batch[index]
-            let context = ToolContext(settings: settings, database: database, userId: userId)
-            let outcome = Self.timed(call) { registry.run(call.name, arguments: call.arguments, context: context) }
-            results.withLock { $0[index] = outcome }
+            RequestLogContext.$current.withValue(logContext) {
+                let call = batch[index]
+                let context = ToolContext(settings: settings, database: database, userId: userId)
+                let outcome = Self.timed(call) { registry.run(call.name, arguments: call.arguments, context: context) }
+                results.withLock { $0[index] = outcome }
+            }
         }
         return results.withLock { collected in batch.indices.compactMap { collected[$0] } }
     }
