@@ -1,11 +1,25 @@
-extension AuditEvent {
-    /// How every audit log message begins: `grep -o '{"event":"audit".*'` extracts them from a log,
-    /// one JSON object per line.
-    public static let logMarker = #"{"event":"audit","#
+import JSON
+import Logging
+import Logs
 
-    /// The log message for this event: `AuditEvent.json` with `"event":"audit"` as its first member,
-    /// the other keys sorted, on one line (control characters in values are escaped).
-    public var logLine: String {
-        Self.logMarker + json.serialized().dropFirst()
+extension AuditEvent {
+    /// The message of an audit event's log line; its fields are `logMetadata`.
+    public static let logEvent = "audit"
+
+    /// The fields of the event's log line (`"event":"audit"`): the members of `json`, with the user, run and
+    /// duration under the names every log line uses (`user`, `run_id`, `duration_ms`) and without `at` (the
+    /// line's `ts` says when). Only as secret-free as the event: log `redacted`, as `AuditLog.record` does.
+    public var logMetadata: Logger.Metadata {
+        var metadata: Logger.Metadata = [:]
+        for (key, value) in json.objectValue ?? [:] {
+            switch key {
+            case "at": continue
+            case "userId": metadata[RequestLogContext.Key.user] = Logger.MetadataValue(value)
+            case "runId": metadata[RequestLogContext.Key.runID] = Logger.MetadataValue(value)
+            case "durationMs": metadata["duration_ms"] = Logger.MetadataValue(value)
+            default: metadata[key] = Logger.MetadataValue(value)
+            }
+        }
+        return metadata
     }
 }
