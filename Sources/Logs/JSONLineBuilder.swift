@@ -115,26 +115,38 @@ struct JSONLineBuilder {
         bytes[first...].reverse()
     }
 
-    /// `text` as a quoted JSON string.
+    /// `text` as a quoted JSON string. Runs of bytes that need no escape are copied at once.
     mutating func appendString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): appendEscape(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): appendEscape(UInt8(ascii: "\\"))
-            case 0x0A: appendEscape(UInt8(ascii: "n"))
-            case 0x0D: appendEscape(UInt8(ascii: "r"))
-            case 0x09: appendEscape(UInt8(ascii: "t"))
-            case 0x08: appendEscape(UInt8(ascii: "b"))
-            case 0x0C: appendEscape(UInt8(ascii: "f"))
-            case 0x00..<0x20, 0x7F:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0x0F)]])
-            default:
-                bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                appendEscaped(byte)
+                runStart = index + 1
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// One byte that JSON does not allow as it is in a string.
+    private mutating func appendEscaped(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): appendEscape(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): appendEscape(UInt8(ascii: "\\"))
+        case 0x0A: appendEscape(UInt8(ascii: "n"))
+        case 0x0D: appendEscape(UInt8(ascii: "r"))
+        case 0x09: appendEscape(UInt8(ascii: "t"))
+        case 0x08: appendEscape(UInt8(ascii: "b"))
+        case 0x0C: appendEscape(UInt8(ascii: "f"))
+        default:
+            bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                      Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0x0F)]])
+        }
     }
 
     private mutating func appendEscape(_ letter: UInt8) {

@@ -18,7 +18,7 @@ public struct JSONLogHandler: LogHandler {
     static let leadingKeys = [RequestLogContext.Key.requestID, RequestLogContext.Key.user, RequestLogContext.Key.runID,
                               "duration_ms"]
     /// Fields the handler writes itself.
-    static let reservedKeys: Set<String> = ["ts", "level", "worker", "event"]
+    static let reservedKeys = ["ts", "level", "worker", "event"]
 
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -39,9 +39,10 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty {
-            fields.merge(provided) { _, provided in provided }
+        // Starts from the provider's fresh dictionary: the logger's own metadata is usually empty.
+        var fields = metadataProvider?.get() ?? [:]
+        if !metadata.isEmpty {
+            fields.merge(metadata) { provided, _ in provided }
         }
         if let explicit = event.metadata, !explicit.isEmpty {
             fields.merge(explicit) { _, explicit in explicit }
@@ -61,11 +62,12 @@ public struct JSONLogHandler: LogHandler {
         builder.member("level", string: level.rawValue)
         builder.member("worker", integer: worker)
         builder.member("event", string: message)
+        let sorted = fields.sorted { $0.key < $1.key }
         for key in leadingKeys {
-            if let value = fields[key] { builder.member(key, value) }
+            if let entry = sorted.first(where: { $0.key == key }) { builder.member(key, entry.value) }
         }
-        for key in fields.keys.sorted() where !leadingKeys.contains(key) {
-            builder.member(reservedKeys.contains(key) ? "metadata.\(key)" : key, fields[key]!)
+        for (key, value) in sorted where !leadingKeys.contains(key) {
+            builder.member(reservedKeys.contains(key) ? "metadata.\(key)" : key, value)
         }
         return builder.finish()
     }
