@@ -71,4 +71,25 @@ struct RequestLogTests {
                 "\(lines)")
         #expect(lines.allSatisfy { $0.string("run_id")?.hasPrefix("run_") == true }, "\(lines)")
     }
+
+    @Test("behind the auth service the lines name the user nginx passed (AUTH_USER), not one the body claims")
+    func authenticatedUser() throws {
+        let auth = try AuthStandIn(users: ["tok-alice": "alice"], forbidden: [])
+        defer { auth.stop() }
+        // A model that cannot be reached: the run starts, its model call fails, and both are logged.
+        let service = try Service(store: .sqlite, workers: 1, threads: 2, environment: [
+            "LOG_LEVEL": "info", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "sk-unused",
+            "OPENAI_MAX_RETRIES": "0",
+        ], authURL: auth.baseURL)
+        defer { service.stop() }
+        let response = try service.request("POST", "/api/ai/assistant/chat", body: #"{"projectRef":"p","message":"hi"}"#,
+                                           headers: [("Authorization", "Bearer tok-alice")])
+        let requestId = try #require(response.header("x-request-id"), "\(response.status) \(response.text)")
+        var lines: [LogLine] = []
+        #expect(eventually(within: 5) {
+            lines = service.workers.logLines.filter { $0.string("request_id") == requestId }
+            return lines.contains { $0.event == "run ended" }
+        }, "\(response.status) \(response.text)\n\(service.workers.log)")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.string("user") == "alice" && $0.string("run_id") != nil }, "\(lines)")
+    }
 }
