@@ -36,16 +36,15 @@ struct RequestLogContextTests {
         let captured = CapturedLines()
         let logger = captured.logger(provider: RequestLogContext.metadataProvider)
         RequestLogContext.$current.withValue(RequestLogContext(requestID: "req-9", user: "bo")) {
-            let context = RequestLogContext.current
-            DispatchQueue.concurrentPerform(iterations: 8) { index in
-                RequestLogContext.$current.withValue(context) {
-                    logger.info("tool finished", metadata: ["index": .stringConvertible(index)])
-                }
+            RequestLogContext.concurrentPerform(iterations: 8) { index in
+                if index == 7 { RequestLogContext.current?.runID = "run_2" }  // the same context everywhere
+                logger.info("tool finished", metadata: ["index": .stringConvertible(index)])
             }
         }
         let objects = try captured.objects()
         #expect(objects.count == 8)
         #expect(objects.allSatisfy { $0["request_id"] == .string("req-9") && $0["user"] == .string("bo") })
+        #expect(objects.contains { $0["run_id"] == .string("run_2") })
     }
 
     @Test("the text format gets the same fields from the provider")

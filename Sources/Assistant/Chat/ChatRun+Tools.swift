@@ -102,14 +102,11 @@ extension ChatRun {
         guard batch.count > 1 else { return batch.map { runOne($0, approvedActionId: nil) } }
         let results = Mutex<[Int: ToolCallOutcome]>([:])
         let registry = registry, settings = target.settings, database = database, userId = userId
-        let logContext = RequestLogContext.current  // the other threads log for this request too
-        DispatchQueue.concurrentPerform(iterations: batch.count) { index in
-            RequestLogContext.$current.withValue(logContext) {
-                let call = batch[index]
-                let context = ToolContext(settings: settings, database: database, userId: userId)
-                let outcome = Self.timed(call) { registry.run(call.name, arguments: call.arguments, context: context) }
-                results.withLock { $0[index] = outcome }
-            }
+        RequestLogContext.concurrentPerform(iterations: batch.count) { index in  // the threads log for this request
+            let call = batch[index]
+            let context = ToolContext(settings: settings, database: database, userId: userId)
+            let outcome = Self.timed(call) { registry.run(call.name, arguments: call.arguments, context: context) }
+            results.withLock { $0[index] = outcome }
         }
         return results.withLock { collected in batch.indices.compactMap { collected[$0] } }
     }
