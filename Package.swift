@@ -46,6 +46,11 @@ let package = Package(
         // Any JSON value, shared by the HTTP model, the SQL guard and the tools.
         .target(name: "JSON"),
 
+        // Log output: one JSON object per line on stderr, and the request's fields on every line.
+        .target(name: "Logs", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The read-only guard: libpg_query parse tree → allow or refuse, with the reason.
         .target(name: "SQLGuard", dependencies: ["PgQuery", "JSON"]),
 
@@ -69,12 +74,12 @@ let package = Package(
 
         // The domain: thread store, endpoints.
         .target(name: "Assistant", dependencies: [
-            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto", "SharedCounters",
+            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto", "SharedCounters", "Logs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "pgassist", dependencies: [
-            "FastCGI", "HTTP", "Assistant", "Tools",
+            "FastCGI", "HTTP", "Assistant", "Tools", "Logs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -83,6 +88,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["HTTPClient", "Postgres", "JSON"], path: "Tests/TestSupport"),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "LogsTests", dependencies: ["Logs", "JSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "SharedCountersTests", dependencies: ["SharedCounters", "TestSupport"]),
         .testTarget(name: "SQLGuardTests", dependencies: ["SQLGuard", "PgQuery", "TestSupport", "Postgres"]),
@@ -93,7 +99,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
-        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport", "Tools", "Model"]),
+        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport", "Tools", "Model", "Logs"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTPClient", "SQLite", "JSON", "Postgres"]),
     ]
 )

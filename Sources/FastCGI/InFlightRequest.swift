@@ -7,7 +7,8 @@ struct InFlightRequest: Sendable {
     let method: String
     /// The path without the query string: `DOCUMENT_URI`, else `SCRIPT_NAME` + `PATH_INFO`, else `REQUEST_URI` up to `?`.
     let path: String
-    /// `REQUEST_ID` (nginx: `fastcgi_param REQUEST_ID $request_id;`), else the client's `X-Request-Id`.
+    /// `REQUEST_ID` (nginx: `fastcgi_param REQUEST_ID $request_id;`), else the client's `X-Request-Id`
+    /// (see `FastCGIExchange.requestID`).
     let requestID: String?
     /// When the request was accepted.
     let started: ContinuousClock.Instant
@@ -25,8 +26,7 @@ struct InFlightRequest: Sendable {
         } else {
             path = String((params["REQUEST_URI"] ?? "-").prefix { $0 != "?" })
         }
-        // The client's header is capped: it is only there to find the request in other logs.
-        requestID = (params["REQUEST_ID"] ?? params["HTTP_X_REQUEST_ID"]).map { String($0.prefix(64)) }
+        requestID = FastCGIExchange.requestID(in: params)
         self.started = started
     }
 

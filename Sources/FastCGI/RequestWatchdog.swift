@@ -114,10 +114,11 @@ final class RequestWatchdog: Sendable {
         stopped.store(true, ordering: .releasing)
     }
 
-    /// The fields every watchdog log line carries.
+    /// The fields every watchdog log line carries; `duration_ms` is how long the request has run so far.
     static func metadata(_ request: InFlightRequest, elapsed: Int) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
-            "slot": "\(request.slot)", "method": "\(request.method)", "path": "\(request.path)", "elapsed_ms": "\(elapsed)",
+            "slot": "\(request.slot)", "method": "\(request.method)", "path": "\(request.path)",
+            "duration_ms": .stringConvertible(elapsed),
         ]
         if let id = request.requestID { metadata["request_id"] = "\(id)" }
         return metadata

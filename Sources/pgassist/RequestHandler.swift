@@ -2,6 +2,7 @@ import Assistant
 import FastCGI
 import HTTP
 import Logging
+import Logs
 
 /// Turns one FastCGI (or CGI) exchange into an `HTTPRequest`, lets the assistant API answer it,
 /// and writes the response back. One per worker thread.
@@ -18,7 +19,14 @@ final class RequestHandler: FastCGIHandler {
         self.logger = logger
     }
 
+    /// Answers one request; every line logged meanwhile, on this thread or by work it hands to others,
+    /// carries the request's id and user (and run, once a chat starts one): see `RequestLogContext`.
     func handle(_ exchange: FastCGIExchange) {
+        let context = RequestLogContext(requestID: exchange.requestID, user: exchange.param("AUTH_USER"))
+        RequestLogContext.$current.withValue(context) { answer(exchange) }
+    }
+
+    private func answer(_ exchange: FastCGIExchange) {
         let response: HTTPResponse
         do {
             let request = try Self.request(from: exchange, maxBodyBytes: maxBodyBytes)

@@ -2,6 +2,7 @@ import Assistant
 import Foundation
 import JSON
 import Logging
+import Logs
 import Synchronization
 import Testing
 import TestSupport
@@ -70,35 +71,31 @@ struct AuditLogTests {
         #expect(try ids(AuditFilter(userId: "carol")) == [])
     }
 
-    @Test("recording writes one greppable JSON log line, redacted like the store", arguments: [StoreKind.sqlite])
+    @Test("recording writes one JSON log line, event audit with the event's fields, redacted like the store",
+          arguments: [StoreKind.sqlite])
     func logLine(kind: StoreKind) throws {
         let fixture = try StoreFixture(kind)
         defer { withExtendedLifetime(fixture) {} }
-        let lines = LogCapture()
-        var logger = Logger(label: "audit-test") { _ in CapturingLogHandler(capture: lines) }
-        logger.logLevel = .trace
+        let lines = Mutex<[[UInt8]]>([])
+        let logger = Logger(label: "audit-test") { _ in JSONLogHandler { line in lines.withLock { $0.append(line) } } }
         let event = AuditEvent(kind: .tool, userId: "alice", projectRef: "abcd", runId: "run_9", tool: "run_sql",
-                               arguments: #"{"query": "select 1", "note": "postgres://u:pw@h/db\nnext"}"#,
+                               arguments: #"{"query": "select 1", "note": "postgres://u:pw@h/db\nnext", "maxRows": null}"#,
                                success: true, durationMs: 3)
         try fixture.open().record(event, logger: logger)
-        let captured = lines.lines.withLock { $0 }
+        let captured = lines.withLock { $0 }
         try #require(captured.count == 1)
-        let (level, message) = captured[0]
-        #expect(level == .info)
-        #expect(message.hasPrefix(#"{"event":"audit","#))
-        #expect(!message.contains("\n"))
-        #expect(!message.contains("pw@"))
-        let parsed = try JSONValue.parse(message)
-        #expect(parsed["event"] == .string("audit"))
-        #expect(parsed["userId"] == .string("alice"))
-        #expect(parsed["kind"] == .string("tool"))
-        #expect(parsed["tool"] == .string("run_sql"))
+        #expect(captured[0].filter { $0 == UInt8(ascii: "\n") }.count == 1, "one line")
+        #expect(!String(decoding: captured[0], as: UTF8.self).contains("pw@"))
+        let parsed = try JSONValue.parse(captured[0])
+        #expect(parsed["event"] == .string(AuditEvent.logEvent) && parsed["level"] == .string("info"))
+        #expect(parsed["user"] == .string("alice") && parsed["run_id"] == .string("run_9") && parsed["duration_ms"] == .number(3))
+        #expect(parsed["userId"] == nil && parsed["runId"] == nil && parsed["durationMs"] == nil && parsed["at"] == nil)
+        #expect(parsed["kind"] == .string("tool") && parsed["tool"] == .string("run_sql") && parsed["projectRef"] == .string("abcd"))
         #expect(parsed["success"] == .bool(true))
-        #expect(parsed["durationMs"] == .number(3))
-        #expect(parsed["runId"] == .string("run_9"))
+        #expect(parsed["createdAt"] == .number(Double(event.createdAt)) && parsed["id"] == .string(event.id))
         #expect(parsed["arguments"]?["query"] == .string("select 1"))
         #expect(parsed["arguments"]?["note"] == .string("postgres://u:\(Redaction.mask)@h/db\nnext"))
-        #expect(parsed["at"]?.stringValue?.hasSuffix("Z") == true)
+        #expect(parsed["arguments"]?["maxRows"] == .null)
     }
 
     @Test("command-line times: durations back from now and ISO 8601 dates, times and offsets")
@@ -120,26 +117,5 @@ struct AuditLogTests {
         }
         // The ISO form of a stored time reads back as the same time.
         #expect(TimeExpression.milliseconds(Clock.iso8601(now), now: 0) == now)
-    }
-}
-
-/// The log messages a test's logger received, with their levels.
-private final class LogCapture: Sendable {
-    let lines = Mutex<[(Logger.Level, String)]>([])
-}
-
-/// Sends every message to a `LogCapture`.
-private struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        capture.lines.withLock { $0.append((event.level, "\(event.message)")) }
     }
 }

@@ -40,14 +40,14 @@ struct RequestWatchdogTests {
         watchdog.check(at: start + .milliseconds(1_700))
         #expect(timedOut.all == ["slot=0 path=/api/ai/assistant/chat elapsed=1600 inFlight=2"])
         let timeoutLine = try #require(lines.all.first { $0.contains("request timeout") })
-        #expect(timeoutLine.contains("slot=0") && timeoutLine.contains("method=POST") && timeoutLine.contains("elapsed_ms=1600"))
+        #expect(timeoutLine.contains("slot=0") && timeoutLine.contains("method=POST") && timeoutLine.contains("duration_ms=1600"))
         #expect(timeoutLine.contains("request_id=abc"))
         #expect(!lines.all.joined().contains("secret"), "the query string stays out of the log")
 
         // Slot 2 finishes after 900 ms (over the slow threshold): one line with its status.
         watchdog.end(slot: 2, status: 404, at: start + .milliseconds(1_900))
         let finished = try #require(lines.all.last)
-        #expect(finished.contains("slow request") && finished.contains("status=404") && finished.contains("elapsed_ms=900"))
+        #expect(finished.contains("slow request") && finished.contains("status=404") && finished.contains("duration_ms=900"))
         #expect(watchdog.inFlight().map(\.slot) == [0])
     }
 

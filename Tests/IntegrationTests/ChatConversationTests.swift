@@ -37,8 +37,9 @@ struct ChatConversationTests {
         let response = try harness.say("take your time")
         #expect(response.status == 200, "\(response.text)")
         let runId = try #require(response.json["runId"] as? String)
-        let line = harness.service.workers.log.split(separator: "\n").first { $0.contains("slow step") }
-        #expect(line?.contains("phase=model") == true, "\(harness.service.workers.log)")
-        #expect(line?.contains(runId) == true)
+        let line = harness.service.workers.logLines.first { $0.event == "slow step" }
+        #expect(line?.string("phase") == "model", "\(harness.service.workers.log)")
+        #expect(line?.string("run_id") == runId)
+        #expect((line?["duration_ms"]?.intValue ?? 0) >= 300, "\(String(describing: line))")
     }
 }

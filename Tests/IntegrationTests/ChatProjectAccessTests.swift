@@ -99,7 +99,10 @@ struct ChatProjectAccessTests {
         let kinds = events.compactMap { $0["kind"]?.stringValue }
         #expect(kinds.contains("tool") && kinds.contains("rejection"), "\(result.output)")
         #expect(events.contains { $0["tool"]?.stringValue == "list_tables" && $0["success"]?.boolValue == true })
-        #expect(harness.service.workers.log.contains(#"{"event":"audit""#), "one JSON line per audited step")
+        let auditLines = harness.service.workers.logLines.filter { $0.event == "audit" }
+        #expect(auditLines.contains { $0.string("kind") == "tool" && $0.string("tool") == "list_tables" && $0.string("user") == "ada" },
+                "one JSON line per audited step: \(auditLines)")
+        #expect(auditLines.contains { $0.string("kind") == "rejection" && $0.string("run_id")?.hasPrefix("run_") == true })
         for text in [result.output, harness.service.workers.log, harness.service.nginx.errorLog, first.text, paused.text,
                      rejected.text] {
             #expect(!text.contains(secret), "the password never appears")

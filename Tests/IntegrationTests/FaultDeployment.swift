@@ -89,10 +89,7 @@ final class FaultDeployment {
 
     /// The runs whose driver logged `run ended` (whether or not the store took the final status).
     var runsEndedInWorkerLog: Set<String> {
-        Set(service.workers.log.split(separator: "\n").filter { $0.contains("run ended") }.compactMap { line in
-            guard let start = line.range(of: "run=run_") else { return nil }
-            return String(line[start.lowerBound...].dropFirst(4).prefix { $0.isLetter || $0.isNumber || $0 == "_" })
-        })
+        Set(service.workers.logLines.filter { $0.event == "run ended" }.compactMap { $0.string("run_id") })
     }
 
     /// The end of every log, for failure messages.

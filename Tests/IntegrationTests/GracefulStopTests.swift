@@ -87,7 +87,8 @@ struct GracefulStopTests {
         let response = try #require(chat.value).get()
         #expect(response.status == 502, "\(response.status) \(response.text)")
         let logs = service.workers.log
-        #expect(logs.contains("request cut short by the stop") && logs.contains("path=/api/ai/assistant/chat"), "\(logs)")
+        #expect(service.workers.logLines.contains { $0.event == "request cut short by the stop" && $0.string("path") == "/api/ai/assistant/chat" },
+                "\(logs)")
         #expect(logs.contains("exiting with requests in flight"))
     }
 
@@ -105,7 +106,8 @@ struct GracefulStopTests {
         }
         #expect(eventually(within: 5) { service.workers.workerPIDs().count == 2 })
         let logs = service.workers.log
-        #expect(logs.contains("reason=received SIGTERM [FastCGI]"), "\(logs)")
+        #expect(service.workers.logLines.contains { $0.event == "FastCGI server stopping" && $0.string("reason") == "received SIGTERM" },
+                "\(logs)")
         #expect(!logs.contains("from the supervisor") && !logs.contains("refuses new connections"))
     }
 

@@ -45,10 +45,11 @@ struct WorkerWatchdogTests {
         #expect(elapsed >= 2.9 && elapsed < 7, "answered after \(elapsed) s: the timeout is 3 s, the model takes 8 s")
 
         let logs = service.workers.log
-        let line = try #require(logs.split(separator: "\n").first { $0.contains("request timeout: ending") }, "\(logs)")
-        #expect(line.contains("path=/api/ai/assistant/chat") && line.contains("method=POST"), "\(line)")
-        #expect(line.contains("slot=") && line.contains("elapsed_ms=") && line.contains("timeout_ms=3000"), "\(line)")
-        #expect(!line.contains("take your time"), "the body stays out of the log")
+        let line = try #require(service.workers.logLines.first { $0.event?.hasPrefix("request timeout: ending") == true }, "\(logs)")
+        #expect(line.string("path") == "/api/ai/assistant/chat" && line.string("method") == "POST", "\(line)")
+        #expect(line["slot"] != nil && line["duration_ms"]?.intValue != nil && line.string("timeout_ms") == "3000", "\(line)")
+        #expect(line.string("level") == "error", "\(line)")
+        #expect(!line.text.contains("take your time"), "the body stays out of the log")
 
         // multiwatch replaced the worker: two workers again, one of them new, and the pool still serves.
         #expect(eventually(within: 10) {
@@ -74,14 +75,14 @@ struct WorkerWatchdogTests {
         #expect(response.status == 200, "\(response.text)\n\(service.logs)")
         #expect(try service.request("GET", "/api/ai/assistant/thread?userId=fast").status == 200)
 
-        let lines = service.workers.log.split(separator: "\n")
-        let finished = lines.filter { $0.hasSuffix("slow request") }
+        let lines = service.workers.logLines
+        let finished = lines.filter { $0.event == "slow request" }
         #expect(finished.count == 1, "one line for the slow request, none for the fast one:\n\(finished)")
         let line = try #require(finished.first)
-        #expect(line.contains("method=POST") && line.contains("path=/api/ai/assistant/chat") && line.contains("status=200"), "\(line)")
-        let elapsed = line.split(separator: " ").first { $0.hasPrefix("elapsed_ms=") }.flatMap { Int($0.dropFirst(11)) }
-        #expect((elapsed ?? 0) >= 1_200, "\(line)")
-        #expect(lines.contains { $0.contains("slow request still running") && $0.contains("path=/api/ai/assistant/chat") })
-        #expect(!lines.contains { $0.contains("request timeout: ending") })
+        #expect(line.string("method") == "POST" && line.string("path") == "/api/ai/assistant/chat" && line.string("status") == "200",
+                "\(line)")
+        #expect((line["duration_ms"]?.intValue ?? 0) >= 1_200, "\(line)")
+        #expect(lines.contains { $0.event == "slow request still running" && $0.string("path") == "/api/ai/assistant/chat" })
+        #expect(!lines.contains { $0.event?.hasPrefix("request timeout: ending") == true })
     }
 }

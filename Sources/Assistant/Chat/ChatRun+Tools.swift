@@ -1,6 +1,7 @@
 import Dispatch
 import HTTP
 import JSON
+import Logs
 import Model
 import Synchronization
 import Tools
@@ -101,7 +102,7 @@ extension ChatRun {
         guard batch.count > 1 else { return batch.map { runOne($0, approvedActionId: nil) } }
         let results = Mutex<[Int: ToolCallOutcome]>([:])
         let registry = registry, settings = target.settings, database = database, userId = userId
-        DispatchQueue.concurrentPerform(iterations: batch.count) { index in
+        RequestLogContext.concurrentPerform(iterations: batch.count) { index in  // the threads log for this request
             let call = batch[index]
             let context = ToolContext(settings: settings, database: database, userId: userId)
             let outcome = Self.timed(call) { registry.run(call.name, arguments: call.arguments, context: context) }

@@ -33,6 +33,8 @@ final class ChatRun {
     var outcomes: [ToolCallOutcome] = []
     private var inputTokens = 0
     private var outputTokens = 0
+    /// When this request began driving the run (for the `run ended` line's duration).
+    private let driveStarted = ContinuousClock.now
 
     init(store: any ThreadStore, configuration: AssistantConfiguration, logger: Logger, client: any ModelClient,
          thread: ThreadRecord, run: RunRecord, projectRef: String, instructions: String, registry: ToolRegistry,
@@ -41,7 +43,7 @@ final class ChatRun {
         self.store = store
         self.configuration = configuration
         var logger = logger
-        logger[metadataKey: "run"] = "\(run.id)"
+        logger[metadataKey: "run_id"] = "\(run.id)"
         self.logger = logger
         self.client = client
         threadId = thread.id
@@ -152,7 +154,7 @@ final class ChatRun {
             switch outcome {
             case .success(let response):
                 let elapsed = Self.milliseconds(since: started)
-                logger.debug("model answered", metadata: ["round": "\(rounds)", "ms": "\(elapsed)",
+                logger.debug("model answered", metadata: ["round": "\(rounds)", "duration_ms": .stringConvertible(elapsed),
                                                           "toolCalls": "\(response.toolCalls.count)"])
                 logIfSlow(phase: "model", elapsed: elapsed, detail: "round \(rounds)")
                 inputTokens += response.usage.inputTokens
@@ -257,7 +259,8 @@ final class ChatRun {
                               inputTokens: inputTokens, outputTokens: outputTokens, pendingAction: pendingAction,
                               failure: failure)
         logger.info("run ended", metadata: ["status": "\(status.rawValue)", "rounds": "\(rounds)",
-                                            "toolCalls": "\(outcomes.count)"])
+                                            "toolCalls": "\(outcomes.count)",
+                                            "duration_ms": .stringConvertible(Self.milliseconds(since: driveStarted))])
         return reply
     }
 
@@ -281,7 +284,7 @@ final class ChatRun {
     func logIfSlow(phase: String, elapsed: Int64, detail: String) {
         let threshold = configuration.chat.slowStepMilliseconds
         guard threshold > 0, elapsed >= threshold else { return }
-        logger.warning("slow step", metadata: ["phase": "\(phase)", "ms": "\(elapsed)", "detail": "\(detail)",
+        logger.warning("slow step", metadata: ["phase": "\(phase)", "duration_ms": .stringConvertible(elapsed), "detail": "\(detail)",
                                                "thread": "\(threadId)"])
     }
 

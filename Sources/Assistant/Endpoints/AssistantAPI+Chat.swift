@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Logs
 import Model
 import Tools
 
@@ -101,7 +102,7 @@ extension AssistantAPI {
         let run = makeRun(chat, thread: thread, run: waiting, assistant: assistant, target: target, stream: stream)
         let call = calls[position]
         logger.info(approved ? "action approved" : "action rejected",
-                    metadata: ["action": "\(actionId)", "tool": "\(call.name)", "run": "\(waiting.id)"])
+                    metadata: ["action": "\(actionId)", "tool": "\(call.name)", "run_id": "\(waiting.id)"])
         return respond(run, stream: stream) { run in
             run.drive(first: run.decide(call, actionId: actionId, approved: approved), calls: Array(rest))
         }
@@ -125,7 +126,7 @@ extension AssistantAPI {
                 if run.status == .requiresAction {
                     try closeUnansweredCalls(thread, reason: "The user cancelled the run; this call was not carried out.")
                 }
-                logger.info("run cancelled", metadata: ["run": "\(run.id)"])
+                logger.info("run cancelled", metadata: ["run_id": "\(run.id)"])
             } else {
                 status = (try? store.run(id: runId, threadId: thread.id))?.status ?? status
             }
@@ -181,7 +182,7 @@ extension AssistantAPI {
                                 errorMessage: workerGone ? "The worker running it stopped." : "It ran past its deadline.")
         }
         if expired {
-            logger.warning("expired an abandoned run", metadata: ["run": "\(active.id)", "reason": "\(code)"])
+            logger.warning("expired an abandoned run", metadata: ["run_id": "\(active.id)", "reason": "\(code)"])
             try closeUnansweredCalls(thread, reason: code == "approval_expired"
                                      ? "The approval for this call expired; it was not carried out."
                                      : "The tool call was interrupted before it finished; it may not have taken effect.")
@@ -199,6 +200,7 @@ extension AssistantAPI {
     /// Takes the run's lock (PostgreSQL store) the moment it is this worker's, before the slower steps that
     /// prepare the run, so other hosts never mistake it for abandoned; `ChatRun` releases it.
     private func holdRunLock(_ runId: String) {
+        RequestLogContext.current?.runID = runId
         guard let locks = resources.runLocks, !locks.hold(runId: runId) else { return }
         logger.warning("could not take the run lock now; retrying in the background", metadata: ["run_id": "\(runId)"])
     }

@@ -14,7 +14,7 @@ extension AssistantAPI {
             _ = try modelClient.respond(request, deadline: start + Self.modelCheckTimeout) { _ in true }
             let elapsed = start.duration(to: .now).components
             let milliseconds = Int(elapsed.seconds) * 1_000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
-            logger.info("model check succeeded", metadata: ["model": "\(assistant.model)", "ms": "\(milliseconds)"])
+            logger.info("model check succeeded", metadata: ["model": "\(assistant.model)", "duration_ms": .stringConvertible(milliseconds)])
             return .succeeded(latencyMilliseconds: milliseconds)
         } catch {
             logger.warning("model check failed", metadata: ["model": "\(assistant.model)", "error": "\(error)"])

@@ -1,4 +1,5 @@
 import HTTP
+import Logs
 
 /// Who a request acts for.
 ///
@@ -23,9 +24,11 @@ enum RequestIdentity {
 
     /// The user a request acts for: `authenticated` when there is one (403 when `claimed` names someone
     /// else), else `claimed` (400 when absent). `place` says where `claimed` came from ("body", "query string").
+    /// The request's log lines name the user from then on (`RequestLogContext`).
     static func userId(authenticated: String?, claimed: String?, in place: String) throws(APIError) -> String {
         guard let authenticated else {
             guard let claimed else { throw APIError.missingField("userId", in: place) }
+            RequestLogContext.current?.user = claimed
             return claimed
         }
         if let claimed, claimed != authenticated { throw APIError.userMismatch(in: place) }
