@@ -63,12 +63,18 @@ extension ChatRun {
         outcomes.append(outcome)
         AssistantMetrics.shared.recordToolCall(outcome.name, success: outcome.result.isSuccess)
         logIfSlow(phase: "tool", elapsed: outcome.durationMs, detail: outcome.name)
-        audit(AuditEvent(kind: .tool, userId: userId, projectRef: projectRef, threadId: threadId, runId: runId,
-                         tool: outcome.name, arguments: outcome.arguments, success: outcome.result.isSuccess,
-                         errorCode: outcome.result.error?.code.rawValue, durationMs: outcome.durationMs))
+        let auditEvent = AuditEvent(kind: .tool, userId: userId, projectRef: projectRef, threadId: threadId, runId: runId,
+                                    tool: outcome.name, arguments: outcome.arguments, success: outcome.result.isSuccess,
+                                    errorCode: outcome.result.error?.code.rawValue, durationMs: outcome.durationMs)
         let message = NewMessage(role: "tool", toolCallId: outcome.id, toolResult: outcome.rendered, runId: runId,
                                  toolName: outcome.name, durationMs: outcome.durationMs)
-        _ = try withStore { () throws(StoreError) in try store.appendRunMessage(threadId: threadId, message) }
+        // The result and its audit event commit together (one sync to disk).
+        remember(try withStore { () throws(StoreError) in
+            try store.atomically { () throws(StoreError) -> MessageRecord in
+                audit(auditEvent)
+                return try store.appendRunMessage(threadId: threadId, message)
+            }
+        })
         var event = outcome.json.objectValue ?? [:]
         event["runId"] = .string(runId)
         event.removeValue(forKey: "arguments")
@@ -77,10 +83,11 @@ extension ChatRun {
 
     // MARK: Helpers
 
-    /// Records an audit event (and its log line); a store failure is logged and the run goes on.
+    /// Records an audit event (and its log line); a store failure is logged and the run goes on. Inside a
+    /// transaction it is a savepoint of its own, so its failure leaves the rest of the transaction intact.
     func audit(_ event: AuditEvent) {
         do {
-            try store.record(event, logger: logger)
+            try store.atomically { () throws(StoreError) in _ = try store.record(event, logger: logger) }
         } catch {
             logger.error("could not store an audit event", metadata: ["error": "\(error.debugDescription)"])
         }

@@ -29,6 +29,9 @@ final class ChatRun {
     let stream: Bool
     /// The process's run locks and background run endings.
     let resources: ChatResources
+    /// The thread's newest messages (at most CHAT_HISTORY_MESSAGES, oldest first), kept in step with what this
+    /// run stores: while a run is in progress only its driver writes to the thread, so no round reads it again.
+    var recent: [MessageRecord]
     private var rounds: Int
     var outcomes: [ToolCallOutcome] = []
     private var inputTokens = 0
@@ -39,7 +42,7 @@ final class ChatRun {
     init(store: any ThreadStore, configuration: AssistantConfiguration, logger: Logger, client: any ModelClient,
          thread: ThreadRecord, run: RunRecord, projectRef: String, instructions: String, registry: ToolRegistry,
          target: ChatTarget, events: any ChatEvents, deadline: ContinuousClock.Instant, stream: Bool,
-         resources: ChatResources) {
+         resources: ChatResources, history: [MessageRecord]) {
         self.store = store
         self.configuration = configuration
         var logger = logger
@@ -58,6 +61,7 @@ final class ChatRun {
         self.deadline = deadline
         self.stream = stream
         self.resources = resources
+        recent = history
         rounds = run.rounds
     }
 
@@ -82,12 +86,10 @@ final class ChatRun {
                     if let paused = try execute(pending) { return paused }
                 }
                 try checkStillActive()
+                // An answer without calls ends the run `completed` in the transaction that stores it.
                 let answer = try callModel()
                 let calls = answer.toolCalls.map { StoredToolCall(id: $0.callId, name: $0.name, arguments: $0.arguments) }
-                if calls.isEmpty {
-                    try finish(.completed, response: answer.text)
-                    return reply(.completed, response: answer.text)
-                }
+                if calls.isEmpty { return reply(.completed, response: answer.text) }
                 if rounds >= configuration.chat.maxRounds {
                     // The last round offered no tools; calls the model made anyway are answered, not run.
                     for call in calls { try record(refused(call)) }
@@ -130,10 +132,7 @@ final class ChatRun {
         var budget = configuration.chat.historyTokenBudget
         var partial = ""
         while true {
-            let messages = try withStore { () throws(StoreError) in
-                try store.recentMessages(threadId: threadId, limit: configuration.chat.historyMessageLimit)
-            }
-            let history = ChatHistory(messages: messages, tokenBudget: budget)
+            let history = ChatHistory(messages: recent, tokenBudget: budget)
             var text = instructions
             if lastRound {
                 text += "\nThis is the last step of this turn: tools are not available now. Answer with what you know."
@@ -159,12 +158,6 @@ final class ChatRun {
                 logIfSlow(phase: "model", elapsed: elapsed, detail: "round \(rounds)")
                 inputTokens += response.usage.inputTokens
                 outputTokens += response.usage.outputTokens
-                try withStore { () throws(StoreError) in
-                    try store.recordRound(id: runId, inputTokens: response.usage.inputTokens,
-                                          outputTokens: response.usage.outputTokens)
-                    try RateLimiter(settings: configuration.rateLimits, store: store)
-                        .addTokens(userId: userId, count: response.usage.inputTokens + response.usage.outputTokens)
-                }
                 try storeAnswer(response)
                 return response
             case .failure(let error):
@@ -175,12 +168,14 @@ final class ChatRun {
                 }
                 if error.code == .cancelled {
                     // The client went away mid-stream: keep what had arrived, and end the run.
-                    if !partial.isEmpty {
-                        _ = try? store.appendRunMessage(threadId: threadId,
-                                                        NewMessage(role: "assistant", content: partial, runId: runId))
+                    _ = try? store.atomically { () throws(StoreError) in
+                        if !partial.isEmpty {
+                            _ = try store.appendRunMessage(threadId: threadId,
+                                                           NewMessage(role: "assistant", content: partial, runId: runId))
+                        }
+                        _ = try store.finishRun(id: runId, status: .cancelled, response: partial, errorCode: "client_disconnected",
+                                                errorMessage: "The client went away while the answer streamed.")
                     }
-                    _ = try? finishRun(.cancelled, response: partial, errorCode: "client_disconnected",
-                                       errorMessage: "The client went away while the answer streamed.")
                     throw .ended(.cancelled, text: partial)
                 }
                 logger.warning("model call failed", metadata: ["error": "\(error)", "round": "\(rounds)"])
@@ -189,7 +184,8 @@ final class ChatRun {
         }
     }
 
-    /// Commits the model's output: its text, its calls and (Responses API) every output item verbatim.
+    /// Commits the model's output (its text, its calls and, Responses API, every output item verbatim) with the
+    /// round's token counts in one transaction; an answer without calls also ends the run `completed` there.
     private func storeAnswer(_ response: ModelResponse) throws(Stop) {
         let calls = response.toolCalls.map { StoredToolCall(id: $0.callId, name: $0.name, arguments: $0.arguments) }
         let kept: [JSONValue] = response.outputItems.compactMap {
@@ -199,7 +195,30 @@ final class ChatRun {
         let message = NewMessage(role: "assistant", content: response.text,
                                  toolCalls: calls.isEmpty ? nil : StoredToolCall.encode(calls), runId: runId,
                                  providerItems: kept.isEmpty ? nil : JSONValue.array(kept).serialized())
-        _ = try withStore { () throws(StoreError) in try store.appendRunMessage(threadId: threadId, message) }
+        let tokens = response.usage.inputTokens + response.usage.outputTokens
+        let (stored, finished) = try withStore { () throws(StoreError) in
+            try store.atomically { () throws(StoreError) -> (MessageRecord, Bool) in
+                try store.recordRound(id: runId, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens)
+                try RateLimiter(settings: configuration.rateLimits, store: store).addTokens(userId: userId, count: tokens)
+                let stored = try store.appendRunMessage(threadId: threadId, message)
+                guard calls.isEmpty else { return (stored, true) }
+                return (stored, try store.finishRun(id: runId, status: .completed, response: response.text,
+                                                    errorCode: nil, errorMessage: nil))
+            }
+        }
+        remember(stored)
+        if !finished {
+            // Not reachable while appends are fenced by run state; kept so a change there cannot go unnoticed.
+            let current = try withStore { () throws(StoreError) in try store.run(id: runId, threadId: threadId) }
+            throw .ended(current?.status ?? .cancelled, text: response.text)
+        }
+    }
+
+    /// Adds a message this run stored to the history of its next rounds.
+    func remember(_ message: MessageRecord) {
+        recent.append(message)
+        let limit = configuration.chat.historyMessageLimit
+        if recent.count > limit { recent.removeFirst(recent.count - limit) }
     }
 
     private static func definition(_ tool: any Tool) -> ToolDefinition {

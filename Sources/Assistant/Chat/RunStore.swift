@@ -23,6 +23,9 @@ public protocol RunStore: AnyObject {
     /// Appends a message (any role, with the run's extra columns) to a live thread. A message of a run (`runId`
     /// set) is stored only while that run is in progress, else `.runNotActive` and nothing is written.
     func appendRunMessage(threadId: String, _ message: NewMessage) throws(StoreError) -> MessageRecord
+    /// Runs `body` in one transaction: the store operations it calls commit together (one sync to disk) or not
+    /// at all. Nested calls join the outer transaction (a savepoint).
+    func atomically<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
     /// The newest `limit` messages of a thread with every column, oldest first.
     func recentMessages(threadId: String, limit: Int) throws(StoreError) -> [MessageRecord]
     /// Whether nobody holds the run's lock (`RunLockKeeper`): true means its driver is gone; nil when the store

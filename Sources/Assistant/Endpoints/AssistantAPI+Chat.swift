@@ -43,14 +43,16 @@ extension AssistantAPI {
             }
             holdRunLock(started.run.id)
             // Calls a dead worker left without a result are answered now, so the model never sees an unanswered call.
+            let history: [MessageRecord]
             do throws(APIError) {
-                try closeUnansweredCalls(thread, reason: "The tool call was interrupted before it finished (its worker stopped); "
-                                         + "it may not have taken effect. Check before repeating it.")
+                history = try closeUnansweredCalls(thread, reason: "The tool call was interrupted before it finished (its worker stopped); "
+                                                   + "it may not have taken effect. Check before repeating it.")
             } catch {
                 abandonRun(started.run.id, code: error.code.rawValue, message: error.message)
                 return answerAfterCommit(error)
             }
-            let run = makeRun(chat, thread: thread, run: started.run, assistant: assistant, target: target, stream: stream)
+            let run = makeRun(chat, thread: thread, run: started.run, assistant: assistant, target: target, stream: stream,
+                              history: history)
             return respond(run, stream: stream) { run in run.drive() }
         case .approve(let actionId), .reject(let actionId):
             let approved = if case .approve = chat.intent { true } else { false }
@@ -99,7 +101,8 @@ extension AssistantAPI {
             return answerAfterCommit(notFound)
         }
         let rest = calls[(position + 1)...].filter { call in unanswered.contains { $0.id == call.id } }
-        let run = makeRun(chat, thread: thread, run: waiting, assistant: assistant, target: target, stream: stream)
+        let run = makeRun(chat, thread: thread, run: waiting, assistant: assistant, target: target, stream: stream,
+                          history: messages)
         let call = calls[position]
         logger.info(approved ? "action approved" : "action rejected",
                     metadata: ["action": "\(actionId)", "tool": "\(call.name)", "run_id": "\(waiting.id)"])
@@ -124,7 +127,7 @@ extension AssistantAPI {
             if cancelled {
                 status = .cancelled
                 if run.status == .requiresAction {
-                    try closeUnansweredCalls(thread, reason: "The user cancelled the run; this call was not carried out.")
+                    _ = try closeUnansweredCalls(thread, reason: "The user cancelled the run; this call was not carried out.")
                 }
                 logger.info("run cancelled", metadata: ["run_id": "\(run.id)"])
             } else {
@@ -183,7 +186,7 @@ extension AssistantAPI {
         }
         if expired {
             logger.warning("expired an abandoned run", metadata: ["run_id": "\(active.id)", "reason": "\(code)"])
-            try closeUnansweredCalls(thread, reason: code == "approval_expired"
+            _ = try closeUnansweredCalls(thread, reason: code == "approval_expired"
                                      ? "The approval for this call expired; it was not carried out."
                                      : "The tool call was interrupted before it finished; it may not have taken effect.")
         }
@@ -226,17 +229,21 @@ extension AssistantAPI {
         resources.runLocks?.release(runId: runId)
     }
 
-    /// Stores an error result for every call in the thread's recent messages that has none.
-    private func closeUnansweredCalls(_ thread: ThreadRecord, reason: String) throws(APIError) {
-        let messages = try withStore("read messages") { () throws(StoreError) in
+    /// Stores an error result for every call in the thread's recent messages that has none, and returns those
+    /// messages with the results added (newest last, at most CHAT_HISTORY_MESSAGES): the history of the next round.
+    private func closeUnansweredCalls(_ thread: ThreadRecord, reason: String) throws(APIError) -> [MessageRecord] {
+        var messages = try withStore("read messages") { () throws(StoreError) in
             try store.recentMessages(threadId: thread.id, limit: configuration.chat.historyMessageLimit)
         }
         for call in ChatHistory.unansweredCalls(in: messages) {
             let error = ToolError(ToolError.Code(rawValue: "interrupted"), reason)
             let message = NewMessage(role: "tool", toolCallId: call.id,
                                      toolResult: ToolResult.failure(error).json.serialized(), toolName: call.name)
-            _ = try withStore("close call") { () throws(StoreError) in try store.appendRunMessage(threadId: thread.id, message) }
+            messages.append(try withStore("close call") { () throws(StoreError) in
+                try store.appendRunMessage(threadId: thread.id, message)
+            })
         }
+        return Array(messages.suffix(configuration.chat.historyMessageLimit))
     }
 
     /// Counts a new run against the user's limits; over a limit is 429 `rate_limited` with `Retry-After`.
@@ -296,7 +303,7 @@ extension AssistantAPI {
 
     /// The run driver for this request: instructions with context, the tools on offer, the database.
     private func makeRun(_ chat: ChatRequest, thread: ThreadRecord, run: RunRecord, assistant: AssistantRecord?,
-                         target: ChatTarget, stream: Bool) -> ChatRun {
+                         target: ChatTarget, stream: Bool, history: [MessageRecord]) -> ChatRun {
         var offered = Set(assistant?.tools ?? configuration.toolNames)
         if let allowed = target.allowedTools { offered.formIntersection(allowed) }
         let overrides = assistant?.toolDescriptions ?? [:]
@@ -314,7 +321,8 @@ extension AssistantAPI {
         let deadline = ContinuousClock.now + .milliseconds(configuration.chat.deadlineMilliseconds)
         return ChatRun(store: store, configuration: configuration, logger: logger, client: modelClient, thread: thread, run: run,
                        projectRef: chat.projectRef, instructions: instructions, registry: ToolRegistry(tools: tools),
-                       target: target, events: SilentEvents(), deadline: deadline, stream: stream, resources: resources)
+                       target: target, events: SilentEvents(), deadline: deadline, stream: stream, resources: resources,
+                       history: history)
     }
 
     /// Drives `run` and answers JSON, or streams it as server-sent events.

@@ -106,6 +106,11 @@ extension SQLThreadStore: RunStore {
         }
     }
 
+    public func atomically<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try ready()
+        return try database.transaction(body)
+    }
+
     public func recentMessages(threadId: String, limit: Int) throws(StoreError) -> [MessageRecord] {
         try ready()
         return try database.rows("""
