@@ -15,8 +15,8 @@ func faultSeed() -> UInt64 {
     return text.flatMap { UInt64($0) } ?? 2_528_720_758
 }
 
-/// The number of chat turns of a fault run: `PGASSIST_FAULT_TURNS` (the issue asks for 500), else `fallback`.
-func faultTurns(fallback: Int = 120) -> Int {
+/// The number of chat turns of a fault run: `PGASSIST_FAULT_TURNS`, else `fallback` (500, as the reliability issue asks).
+func faultTurns(fallback: Int = 500) -> Int {
     ProcessInfo.processInfo.environment["PGASSIST_FAULT_TURNS"].flatMap { Int($0) }.map { max($0, 4) } ?? fallback
 }
 

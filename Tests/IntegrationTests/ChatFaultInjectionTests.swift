@@ -9,7 +9,7 @@ import TestSupport
 /// lost or doubled, every tool call has exactly one result, no run is left holding its thread, and every
 /// thread continues.
 ///
-/// `PGASSIST_FAULT_TURNS` sets the number of turns (default 120; the reliability issue asks for 500) and
+/// `PGASSIST_FAULT_TURNS` sets the number of turns (default 500, as the reliability issue asks; fewer for a quick look) and
 /// `PGASSIST_FAULT_SEED` replays a run (each run prints its seed); `PGASSIST_FAULT_SEED=random` draws a new one.
 @Suite("Chat fault injection", .serialized, .timeLimit(.minutes(20)))
 struct ChatFaultInjectionTests {

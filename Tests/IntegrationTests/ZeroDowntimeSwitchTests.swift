@@ -98,6 +98,9 @@ struct ZeroDowntimeSwitchTests {
         #expect(newSocket.hasSuffix(".sock") && newSocket.contains("/run/pgassist-"), "\(summary)")
         #expect(fileText(service.nginx.upstreamPath).contains("server unix:\(newSocket);"))
         #expect(!FileManager.default.fileExists(atPath: service.workers.socketPath), "the old pool's socket file is removed")
+        #expect(FileManager.default.fileExists(atPath: newSocket + ".metrics"), "the new pool counts in its own metrics file")
+        #expect(!FileManager.default.fileExists(atPath: service.workers.socketPath + ".metrics"),
+                "the old pool's metrics file is removed with its socket")
         #expect(fileText(pidFile).trimmingCharacters(in: .whitespacesAndNewlines) == String(newPool))
         #expect(try service.request("GET", "/api/ai/assistant/thread?userId=after").status == 200)
         #expect(service.workers.log.contains("received SIGUSR1 from the supervisor"))
@@ -184,7 +187,8 @@ struct ZeroDowntimeSwitchTests {
         #expect(oldWorkers.allSatisfy { !WorkerPool.isAlive($0) })
         // The stand-in is gone, and so is its socket.
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: service.directory.file("switch"))) ?? []
-        #expect(!leftovers.contains { $0.hasSuffix(".sock") || $0.hasSuffix(".pid") }, "\(leftovers)")
+        #expect(!leftovers.contains { $0.hasSuffix(".sock") || $0.hasSuffix(".pid") || $0.contains(".sock.metrics") },
+                "\(leftovers)")
         #expect(fileText(service.directory.file("stand-in.log")).contains("received SIGUSR1 from the supervisor"))
         #expect(try service.request("GET", "/api/ai/assistant/thread?userId=after").status == 200)
     }

@@ -105,15 +105,14 @@ public final class RunLockKeeper: Sendable {
             state.connection = nil
             state.taken = []
         }
-        do {
-            let connection = try PostgresConnection(connectionString: connectionString,
-                                                    connectTimeoutSeconds: connectTimeoutSeconds,
-                                                    applicationName: "pgassist-run-locks")
-            state.connection = connection
-            return connection
-        } catch {
-            return nil
-        }
+        let connection = connect()
+        state.connection = connection
+        return connection
+    }
+
+    private func connect() -> PostgresConnection? {
+        try? PostgresConnection(connectionString: connectionString, connectTimeoutSeconds: connectTimeoutSeconds,
+                                applicationName: "pgassist-run-locks")
     }
 
     private func drop(_ error: PostgresError, in state: inout State) {
@@ -122,17 +121,23 @@ public final class RunLockKeeper: Sendable {
         state.taken = []
     }
 
-    /// One background check: takes again every wanted lock the connection does not hold.
+    /// One background check: takes again every wanted lock the connection does not hold. A new connection is
+    /// made outside the lock, so `hold` and `release` on request threads never wait out a connect timeout here.
     private func check() {
-        state.withLock { state in
-            guard !state.wanted.isEmpty else { return }
+        let needsConnection = state.withLock { state -> Bool in
+            guard !state.wanted.isEmpty else { return false }
             if state.connection?.probe() == false {
                 state.connection = nil
                 state.taken = []
             }
+            return state.connection == nil
+        }
+        if needsConnection, let fresh = connect() { install(Handoff(connection: fresh)) }
+        state.withLock { state in
             let lost = state.wanted.subtracting(state.taken)
             guard !lost.isEmpty else { return }
-            let retaken = lost.filter { take($0, in: &state) }
+            // Without a connection, `take` would connect under the lock: leave that to the next check.
+            let retaken = state.connection == nil ? [] : lost.filter { take($0, in: &state) }
             if retaken.count == lost.count {
                 logger.notice("took run locks again after losing the store connection", metadata: ["runs": "\(retaken.count)"])
                 state.lossReported = false
@@ -141,6 +146,18 @@ public final class RunLockKeeper: Sendable {
                                metadata: ["runs": "\(lost.count - retaken.count)"])
                 state.lossReported = true
             }
+        }
+    }
+
+    /// A connection made on the checking thread, handed to the state whole: nothing else has seen it.
+    private struct Handoff: @unchecked Sendable {
+        let connection: PostgresConnection
+    }
+
+    /// Makes the handed-over connection the keeper's, unless a `hold` connected meanwhile.
+    private func install(_ fresh: Handoff) {
+        state.withLock { state in
+            if state.connection == nil { state.connection = fresh.connection }
         }
     }
 
