@@ -1,8 +1,5 @@
 import ArgumentParser
 import Assistant
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `pgassist audit`: list the audit trail (tool calls, approvals, rejections, rate-limit refusals)
 /// from the thread store (THREAD_STORE_URL), newest first, as a table or one JSON object per line.
@@ -61,13 +58,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
-        _ = LogSetup.bootstrap(environment: environment.merging(["LOG_LEVEL": environment["LOG_LEVEL"] ?? "error"]) { $1 })
-        let settings = try ServeSettings(environment: environment, threads: nil, maxRequests: nil, maxBodyBytes: nil)
-        // Listing must not create an empty store where the user mistyped the path.
-        if case .sqlite(let path) = settings.assistant.storeLocation, access(path, F_OK) != 0 {
-            throw StartupError("there is no thread store at \(path); set THREAD_STORE_URL to the server's store.")
-        }
+        let settings = try ExistingStore.settings()
         let now = Clock.nowMilliseconds()
         let filter = AuditFilter(userId: user, projectRef: project, tool: tool, kind: kind.map(AuditEventKind.init(rawValue:)),
                                  since: since.flatMap { TimeExpression.milliseconds($0, now: now) },

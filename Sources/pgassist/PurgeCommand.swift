@@ -2,9 +2,6 @@ import ArgumentParser
 import Assistant
 import JSON
 import Tools
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `pgassist purge --older-than DURATION`: retention for what users deleted. Removes threads deleted longer
 /// ago than DURATION with their messages, runs, approvals and idempotency keys; with `--audit` also audit
@@ -68,13 +65,7 @@ struct PurgeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
-        _ = LogSetup.bootstrap(environment: environment.merging(["LOG_LEVEL": environment["LOG_LEVEL"] ?? "error"]) { $1 })
-        let settings = try ServeSettings(environment: environment, threads: nil, maxRequests: nil, maxBodyBytes: nil)
-        // Purging must not create an empty store where the user mistyped the path.
-        if case .sqlite(let path) = settings.assistant.storeLocation, access(path, F_OK) != 0 {
-            throw StartupError("there is no thread store at \(path); set THREAD_STORE_URL to the server's store.")
-        }
+        let settings = try ExistingStore.settings()
         let now = Clock.nowMilliseconds()
         let cutoff = now - (retentionMilliseconds ?? 0)
         var counts: PurgeCounts

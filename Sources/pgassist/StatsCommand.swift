@@ -1,9 +1,6 @@
 import ArgumentParser
 import Assistant
 import JSON
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `pgassist stats`: tool usage, failure rates, tool latency percentiles and token use per user, project,
 /// day or tool, from the audit trail and the runs in the thread store (THREAD_STORE_URL).
@@ -54,13 +51,7 @@ struct StatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
-        _ = LogSetup.bootstrap(environment: environment.merging(["LOG_LEVEL": environment["LOG_LEVEL"] ?? "error"]) { $1 })
-        let settings = try ServeSettings(environment: environment, threads: nil, maxRequests: nil, maxBodyBytes: nil)
-        // Reading must not create an empty store where the user mistyped the path.
-        if case .sqlite(let path) = settings.assistant.storeLocation, access(path, F_OK) != 0 {
-            throw StartupError("there is no thread store at \(path); set THREAD_STORE_URL to the server's store.")
-        }
+        let settings = try ExistingStore.settings()
         let now = Clock.nowMilliseconds()
         let start = TimeExpression.milliseconds(since, now: now) ?? now
         let end = until.flatMap { TimeExpression.milliseconds($0, now: now) } ?? now + 1
