@@ -9,18 +9,10 @@ import TestSupport
 @Suite("pgassist audit")
 struct AuditCommandTests {
     /// A migrated store with six events around `now`, and the binary's answers on it.
-    private final class Store: @unchecked Sendable {
-        let directory: TemporaryDirectory
-        let url: String
-        let now = Int64(Date().timeIntervalSince1970 * 1_000)
-
+    private final class Store: CommandStore, @unchecked Sendable {
         init() throws {
-            directory = try TemporaryDirectory(prefix: "pgassist-audit")
-            url = "sqlite://\(directory.file("store.db"))"
-            let migrated = try Command.run([TestEnvironment.pgassistBinary, "migrate"],
-                                           environment: ["PATH": "/usr/bin:/bin", "THREAD_STORE_URL": url, "LOG_LEVEL": "error"])
-            guard migrated.status == 0 else { throw TestSupportError("pgassist migrate failed: \(migrated.errorOutput)") }
-            let connection = try SQLiteConnection(path: directory.file("store.db"))
+            try super.init(prefix: "pgassist-audit")
+            let connection = try connection()
             let hour: Int64 = 3_600_000
             // (id, age, user, project, kind, tool, arguments, success, error code, duration)
             let rows: [(String, Int64, String, String?, String, String?, String?, Int64?, String?, Int64?)] = [
@@ -43,11 +35,8 @@ struct AuditCommandTests {
             }
         }
 
-        deinit { directory.remove() }
-
-        func audit(_ arguments: [String], url: String? = nil) throws -> Command.Result {
-            try Command.run([TestEnvironment.pgassistBinary, "audit"] + arguments,
-                            environment: ["PATH": "/usr/bin:/bin", "THREAD_STORE_URL": url ?? self.url])
+        func audit(_ arguments: [String]) throws -> Command.Result {
+            try run("audit", arguments)
         }
 
         /// The ids `--json` lists, in order.
@@ -96,7 +85,7 @@ struct AuditCommandTests {
         #expect(try store.ids(["--kind", "rate_limited"]) == ["audit_6"])
         #expect(try store.ids(["--since", "24h"]) == ["audit_6", "audit_5", "audit_4", "audit_3"])
         #expect(try store.ids(["--since", "40h", "--until", "150m"]) == ["audit_3", "audit_2"])
-        let iso = Self.iso8601(store.now - 40 * 3_600_000)
+        let iso = CommandStore.iso8601(store.now - 40 * 3_600_000)
         #expect(try store.ids(["--since", iso]) == ["audit_6", "audit_5", "audit_4", "audit_3", "audit_2"])
         #expect(try store.ids(["--failed"]) == ["audit_4", "audit_2"])
         #expect(try store.ids(["--failed", "--user", "bob"]) == ["audit_4"])
@@ -124,21 +113,7 @@ struct AuditCommandTests {
 
     @Test("bad usage exits 2; a missing store exits 1 without creating one")
     func failures() throws {
-        let store = try Store()
-        for arguments in [["--since", "yesterday"], ["--until", "2026-13-01"], ["--limit", "0"], ["--nonsense"]] {
-            let result = try store.audit(arguments)
-            #expect(result.status == 2, "\(arguments): \(result.output)\(result.errorOutput)")
-        }
-        let missing = store.directory.file("nowhere/store.db")
-        let result = try store.audit([], url: "sqlite://\(missing)")
-        #expect(result.status == 1)
-        #expect(result.errorOutput.contains("no thread store"))
-        #expect(!FileManager.default.fileExists(atPath: missing))
-    }
-
-    private static func iso8601(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1_000))
+        try Store().expectRefusals(of: "audit", badUsage: [["--since", "yesterday"], ["--until", "2026-13-01"], ["--limit", "0"],
+                                                            ["--nonsense"]])
     }
 }

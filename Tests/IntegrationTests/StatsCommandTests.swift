@@ -9,20 +9,13 @@ import TestSupport
 @Suite("pgassist stats")
 struct StatsCommandTests {
     /// A migrated store with tool calls and runs around `now`, and the binary's answers on it.
-    private final class Store: @unchecked Sendable {
-        let directory: TemporaryDirectory
-        let url: String
-        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+    private final class Store: CommandStore, @unchecked Sendable {
         static let hour: Int64 = 3_600_000
         static let day: Int64 = 86_400_000
 
         init() throws {
-            directory = try TemporaryDirectory(prefix: "pgassist-stats")
-            url = "sqlite://\(directory.file("store.db"))"
-            let migrated = try Command.run([TestEnvironment.pgassistBinary, "migrate"],
-                                           environment: ["PATH": "/usr/bin:/bin", "THREAD_STORE_URL": url, "LOG_LEVEL": "error"])
-            guard migrated.status == 0 else { throw TestSupportError("pgassist migrate failed: \(migrated.errorOutput)") }
-            let connection = try SQLiteConnection(path: directory.file("store.db"))
+            try super.init(prefix: "pgassist-stats")
+            let connection = try connection()
             func text(_ value: String?) -> SQLiteValue { value.map(SQLiteValue.text) ?? .null }
             for (id, user, project) in [("thread_a", "alice", "p1"), ("thread_b", "bob", "p2")] {
                 try connection.run("""
@@ -63,11 +56,8 @@ struct StatsCommandTests {
             }
         }
 
-        deinit { directory.remove() }
-
-        func stats(_ arguments: [String], url: String? = nil) throws -> Command.Result {
-            try Command.run([TestEnvironment.pgassistBinary, "stats"] + arguments,
-                            environment: ["PATH": "/usr/bin:/bin", "THREAD_STORE_URL": url ?? self.url])
+        func stats(_ arguments: [String]) throws -> Command.Result {
+            try run("stats", arguments)
         }
 
         /// The `--json` answer.
@@ -162,7 +152,7 @@ struct StatsCommandTests {
         #expect(alice?["runs"] == .number(1))
         #expect(alice?["inputTokens"] == .number(1_000))
         #expect(Self.groups(old).count == 1)
-        let since = Self.iso8601(store.now - 90 * 60_000)
+        let since = CommandStore.iso8601(store.now - 90 * 60_000)
         let recent = Self.groups(try store.json(["--since", since]))
         #expect(recent["alice"]?["toolCalls"] == .number(10), "the run_sql calls of the last ten minutes: \(recent)")
         #expect(recent["alice"]?["runs"] == .number(1))
@@ -191,26 +181,11 @@ struct StatsCommandTests {
 
     @Test("bad usage exits 2; a missing store exits 1 without creating one")
     func failures() throws {
-        let store = try Store()
-        for arguments in [["--by", "week"], ["--since", "yesterday"], ["--until", "2026-13-01"], ["--since", "1d", "--until", "2d"],
-                          ["--nonsense"]] {
-            let result = try store.stats(arguments)
-            #expect(result.status == 2, "\(arguments): \(result.output)\(result.errorOutput)")
-        }
-        let missing = store.directory.file("nowhere/store.db")
-        let result = try store.stats([], url: "sqlite://\(missing)")
-        #expect(result.status == 1)
-        #expect(result.errorOutput.contains("no thread store"))
-        #expect(!FileManager.default.fileExists(atPath: missing))
-    }
-
-    private static func iso8601(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1_000))
+        try Store().expectRefusals(of: "stats", badUsage: [["--by", "week"], ["--since", "yesterday"], ["--until", "2026-13-01"],
+                                                            ["--since", "1d", "--until", "2d"], ["--nonsense"]])
     }
 
     private static func utcDay(_ milliseconds: Int64) -> String {
-        String(iso8601(milliseconds).prefix(10))
+        String(CommandStore.iso8601(milliseconds).prefix(10))
     }
 }
