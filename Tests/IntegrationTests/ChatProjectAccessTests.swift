@@ -28,6 +28,32 @@ struct ChatProjectAccessTests {
         #expect(refused.errorCode == "connection_string_not_allowed", "\(refused.text)")
     }
 
+    @Test("libpq options that act on the worker's files or session are 400 connection_option_not_allowed; plain ones connect")
+    func connectionOptions() throws {
+        let harness = try ChatHarness()
+        defer { harness.stop() }
+        let separator = harness.databaseURL.contains("?") ? "&" : "?"
+        for (option, keyword) in [("sslkey=%2Fetc%2Fshadow", "sslkey"), ("sslrootcert=%2Fetc%2Fshadow", "sslrootcert"),
+                                  ("passfile=%2Fetc%2Fshadow", "passfile"), ("sslcrldir=%2Fetc", "sslcrldir"),
+                                  ("options=-c%20role%3Dpostgres", "options"), ("password=pw-secret&gssencmode=require", "gssencmode")] {
+            let refused = try harness.chat(["message": .string("hi"),
+                                            "connectionString": .string(harness.databaseURL + separator + option)])
+            #expect(refused.status == 400, "\(option): \(refused.text)")
+            #expect(refused.errorCode == "connection_option_not_allowed", "\(option): \(refused.text)")
+            #expect(refused.text.contains("'\(keyword)'"), "\(refused.text)")
+            #expect(!refused.text.contains("shadow") && !refused.text.contains("pw-secret"), "values are never echoed")
+        }
+        #expect(try harness.messages().isEmpty, "nothing was stored")
+        #expect(try harness.provider.requests().isEmpty, "the model was never called")
+
+        try harness.provider.script([toolStep([("list_tables", "{}")]), textStep("ok")])
+        let target = harness.databaseURL + separator + "sslmode=disable&application_name=studio&keepalives=1"
+        let answered = try harness.chat(["message": .string("tables?"), "connectionString": .string(target)])
+        #expect(answered.status == 200, "\(answered.text)\n\(harness.logs)")
+        let calls = answered.json["toolCalls"] as? [[String: Any]] ?? []
+        #expect(calls.first?["success"] as? Bool == true, "\(answered.text)")
+    }
+
     @Test("a project in PROJECTS_FILE brings its database and tools; a read-only project offers no write tools; unknown is 404")
     func projectRegistry() throws {
         let directory = try TemporaryDirectory(prefix: "pgassist-projects")
