@@ -1,4 +1,5 @@
 import Assistant
+import Postgres
 import HTTP
 import Testing
 
@@ -104,6 +105,23 @@ struct DatabaseHostPolicyTests {
     ])
     func allowedOptions(connectionString: String) {
         #expect(refusal(connectionString) == nil)
+    }
+
+    @Test("the string to connect with keeps the request's settings and pins the worker's password file and client certificate away")
+    func confined() throws {
+        let uri = try policy.check("postgresql://app:p%27w%5Cx@localhost:5433,127.0.0.1/shop?sslmode=require")
+        let info = try ConnectionInfo(parsing: uri)
+        #expect(info["host"] == "localhost,127.0.0.1")
+        #expect(info["port"] == "5433,")
+        #expect(info["dbname"] == "shop")
+        #expect(info["user"] == "app")
+        #expect(info["password"] == "p'w\\x")
+        #expect(info["sslmode"] == "require")
+        for keyword in ["passfile", "sslcert", "sslkey"] {
+            #expect(info[keyword] == RequestConnectionOptions.missingFile, "\(keyword)")
+        }
+        // Without a password in the request, an empty one keeps PGPASSWORD out.
+        #expect(try ConnectionInfo(parsing: policy.check("host=localhost user=app"))["password"] == "")
     }
 
     @Test("PGHOST, PGHOSTADDR and PGSERVICE fill in what the string leaves out, as libpq does")

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Postgres
 import Testing
 import TestSupport
 
@@ -52,6 +53,37 @@ struct ChatProjectAccessTests {
         #expect(answered.status == 200, "\(answered.text)\n\(harness.logs)")
         let calls = answered.json["toolCalls"] as? [[String: Any]] ?? []
         #expect(calls.first?["success"] as? Bool == true, "\(answered.text)")
+    }
+
+    @Test("a request's connection string never logs in with the worker's password file; with its own password it does")
+    func workerPasswordFile() throws {
+        let server = try PrivatePostgresServer()
+        defer { server.release() }
+        let role = "pgpass_user"
+        let admin = try PostgresConnection(connectionString: server.url(database: "postgres"))
+        try admin.execute("CREATE ROLE \(role) LOGIN PASSWORD 'from-pgpass'")
+        let hba = server.directory.file("data/pg_hba.conf")
+        let rules = try String(contentsOfFile: hba, encoding: .utf8)
+        try ("host all \(role) 127.0.0.1/32 scram-sha-256\n" + rules).write(toFile: hba, atomically: true, encoding: .utf8)
+        _ = try admin.query("SELECT pg_reload_conf()")
+        let folder = try TemporaryDirectory(prefix: "pgassist-pgpass")
+        let passfile = folder.file("pgpass")
+        try "*:*:*:\(role):from-pgpass\n".write(toFile: passfile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passfile)
+
+        let harness = try ChatHarness(environment: ["PGPASSFILE": passfile])
+        defer { harness.stop() }
+        try harness.provider.script([toolStep([("list_tables", "{}")]), textStep("no"),
+                                     toolStep([("list_tables", "{}")]), textStep("yes")])
+        let target = "postgresql://\(role)@127.0.0.1:\(server.port)/postgres"
+        let refused = try harness.chat(["message": .string("tables?"), "connectionString": .string(target)])
+        #expect(refused.status == 200, "\(refused.text)\n\(harness.logs)")
+        #expect(refused.toolCalls.first?["success"] as? Bool == false, "the worker's password file logged the request in: \(refused.text)")
+
+        let withPassword = "postgresql://\(role):from-pgpass@127.0.0.1:\(server.port)/postgres"
+        let answered = try harness.chat(["message": .string("tables?"), "connectionString": .string(withPassword),
+                                         "threadId": .string(refused.json["threadId"] as? String ?? "")])
+        #expect(answered.toolCalls.first?["success"] as? Bool == true, "\(answered.text)")
     }
 
     @Test("a project in PROJECTS_FILE brings its database and tools; a read-only project offers no write tools; unknown is 404")

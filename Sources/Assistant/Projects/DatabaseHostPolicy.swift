@@ -36,10 +36,13 @@ public struct DatabaseHostPolicy: Sendable {
                   allowedHosts: settings.allowedDatabaseHosts, libpqEnvironment: settings.libpqEnvironment)
     }
 
-    /// Returns when `connectionString` may be used; otherwise throws `connection_string_not_allowed` (request
-    /// strings are off), `invalid_connection_string`, `db_host_not_allowed` or `connection_option_not_allowed`
-    /// (a libpq keyword outside `RequestConnectionOptions.allowed`).
-    public func check(_ connectionString: String) throws(DatabaseHostError) {
+    /// Returns the string to connect with when `connectionString` may be used (`RequestConnectionOptions.confined`:
+    /// the same settings, without the worker's password file, client certificate or `PGPASSWORD`); otherwise
+    /// throws `connection_string_not_allowed` (request strings are off), `invalid_connection_string`,
+    /// `db_host_not_allowed` or `connection_option_not_allowed` (a libpq keyword outside
+    /// `RequestConnectionOptions.allowed`).
+    @discardableResult
+    public func check(_ connectionString: String) throws(DatabaseHostError) -> String {
         guard allowsRequestConnectionStrings else {
             throw DatabaseHostError(.connectionStringNotAllowed,
                                     "This server does not accept connection strings in requests; "
@@ -57,6 +60,7 @@ public struct DatabaseHostPolicy: Sendable {
                                     "The connection option '\(keyword)' cannot be used in a request's connection string; "
                                         + "only where and as whom to connect (host, port, dbname, user, password, sslmode, …).")
         }
+        return RequestConnectionOptions.confined(info)
     }
 
     /// Every place libpq would try to connect to for `connectionString`, in order; throws when the string

@@ -19,6 +19,28 @@ public enum RequestConnectionOptions {
         "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
     ]
 
+    /// A path that does not exist, given to libpq instead of the worker's own default files.
+    public static let missingFile = "/nonexistent/pgassist-request-connection"
+
+    /// `info` spelled as `key=value` pairs, with libpq's defaults that would act for the worker pinned
+    /// away: its password file (`~/.pgpass`, `PGPASSFILE`) and client certificate and key
+    /// (`~/.postgresql/postgresql.crt`, `PGSSLCERT`) point at a missing file, and without a password in
+    /// the string an empty one keeps `PGPASSWORD` out. A server that asks for a password then gets only
+    /// the request's.
+    public static func confined(_ info: ConnectionInfo) -> String {
+        var pairs = info.options.map { ($0.keyword, $0.value) }
+        pairs += [("passfile", missingFile), ("sslcert", missingFile), ("sslkey", missingFile)]
+        if info["password"] == nil { pairs.append(("password", "")) }
+        return pairs.map { keyword, value in
+            var quoted = keyword + "='"
+            for character in value {
+                if character == "\\" || character == "'" { quoted.append("\\") }
+                quoted.append(character)
+            }
+            return quoted + "'"
+        }.joined(separator: " ")
+    }
+
     /// The first keyword `info` sets that is not allowed, in libpq's order, or nil when all are.
     public static func firstRefused(in info: ConnectionInfo) -> String? {
         info.options.first { !allowed.contains($0.keyword) }?.keyword
