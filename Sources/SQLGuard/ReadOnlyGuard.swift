@@ -30,15 +30,19 @@ public struct ReadOnlyGuard: Sendable {
 
     /// The verdict, and for an allowed query the places where PostgreSQL may call user code without a
     /// visible call (attribute notation, unqualified operators, casts): check those against the
-    /// database's catalogs before running the query (see `ImplicitCalls`).
-    public func inspect(_ sql: String) -> (verdict: GuardVerdict, implicitCalls: ImplicitCalls) {
+    /// database's catalogs before running the query (see `ImplicitCalls`). `statement` is the one
+    /// statement's text as the parser delimited it, without a terminating `;` and what follows it, so it
+    /// can be nested in other SQL (end it with a line break: it may end in a `--` comment); for a refused
+    /// query it is `sql` unchanged.
+    public func inspect(_ sql: String) -> (verdict: GuardVerdict, implicitCalls: ImplicitCalls, statement: String) {
         var implicitCalls = ImplicitCalls()
-        let verdict = evaluate(sql, implicitCalls: &implicitCalls)
-        if case .refused = verdict { return (verdict, ImplicitCalls()) }
-        return (verdict, implicitCalls)
+        var statement = sql
+        let verdict = evaluate(sql, implicitCalls: &implicitCalls, statement: &statement)
+        if case .refused = verdict { return (verdict, ImplicitCalls(), sql) }
+        return (verdict, implicitCalls, statement)
     }
 
-    private func evaluate(_ sql: String, implicitCalls: inout ImplicitCalls) -> GuardVerdict {
+    private func evaluate(_ sql: String, implicitCalls: inout ImplicitCalls, statement text: inout String) -> GuardVerdict {
         let tree: JSONValue
         do {
             tree = try PgQuery.parse(sql)
@@ -65,6 +69,10 @@ public struct ReadOnlyGuard: Sendable {
             return .refused(GuardRefusal(reason: .parseError, message: "the SQL parser returned an unexpected parse tree"))
         }
         let start = source.position(ofByte: source.skippingWhitespace(from: statement["stmt_location"]?.intValue ?? 0))
+        // `stmt_len` 0 means "to the end of the string".
+        let location = statement["stmt_location"]?.intValue ?? 0
+        let length = statement["stmt_len"]?.intValue ?? 0
+        text = String(decoding: sql.utf8.dropFirst(location).prefix(length > 0 ? length : Int.max), as: UTF8.self)
 
         let kind: StatementKind
         switch nodeType {

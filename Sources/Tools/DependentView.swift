@@ -1,7 +1,8 @@
 import JSON
+import Postgres
 
 /// A view or materialized view that reads from a table being dropped (directly or through other
-/// views), with what it takes to create it again.
+/// views), with what it takes to create it again: its definition, owner, grants and comments.
 struct DependentView: Equatable {
     let schema: String
     let name: String
@@ -10,6 +11,28 @@ struct DependentView: Equatable {
     let definition: String
     /// Its `reloptions`, e.g. `security_invoker=true`.
     let options: [String]
+    /// Who owned it; nil in logs written before owners were kept.
+    var owner: String? = nil
+    /// Its grants when it had explicit ones (`relacl` not null); nil keeps a new view's default privileges.
+    var grants: [ViewGrant]? = nil
+    /// Its comment, if any.
+    var comment: String? = nil
+    /// Comments on its columns: column name and comment, in column order.
+    var columnComments: [ColumnComment] = []
+
+    /// A column's comment.
+    struct ColumnComment: Equatable {
+        let column: String
+        let comment: String
+
+        /// Reads `[column, comment]`, as the catalog query and the trash log write it.
+        init?(pair: JSONValue) {
+            guard let items = pair.arrayValue, items.count == 2, let column = items[0].stringValue,
+                  let comment = items[1].stringValue else { return nil }
+            self.column = column
+            self.comment = comment
+        }
+    }
 
     /// What the user is shown: `{type, schema, name}`.
     var summary: JSONValue {
@@ -18,8 +41,15 @@ struct DependentView: Equatable {
 
     /// What the trash log keeps.
     var record: JSONValue {
-        .object(["schema": .string(schema), "name": .string(name), "materialized": .bool(isMaterialized),
-                 "definition": .string(definition), "options": .array(options.map(JSONValue.string))])
+        var object: [String: JSONValue] = [
+            "schema": .string(schema), "name": .string(name), "materialized": .bool(isMaterialized),
+            "definition": .string(definition), "options": .array(options.map(JSONValue.string)),
+            "columnComments": .array(columnComments.map { JSONValue.array([.string($0.column), .string($0.comment)]) }),
+        ]
+        if let owner { object["owner"] = .string(owner) }
+        if let grants { object["grants"] = .array(grants.map(\.record)) }
+        if let comment { object["comment"] = .string(comment) }
+        return .object(object)
     }
 
     init(schema: String, name: String, isMaterialized: Bool, definition: String, options: [String]) {
@@ -36,12 +66,17 @@ struct DependentView: Equatable {
               let definition = record["definition"]?.stringValue else { return nil }
         self.init(schema: schema, name: name, isMaterialized: record["materialized"]?.boolValue ?? false,
                   definition: definition, options: record["options"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        owner = record["owner"]?.stringValue
+        grants = record["grants"]?.arrayValue?.compactMap(ViewGrant.init(record:))
+        comment = record["comment"]?.stringValue
+        columnComments = (record["columnComments"]?.arrayValue ?? []).compactMap(ColumnComment.init(pair:))
     }
 
     private var qualified: String { SQLIdentifier.quote(schema) + "." + SQLIdentifier.quote(name) }
+    private var kind: String { isMaterialized ? "MATERIALIZED VIEW" : "VIEW" }
 
     /// Drops just this view; anything else depending on it makes the statement fail.
-    var dropStatement: String { "DROP \(isMaterialized ? "MATERIALIZED VIEW" : "VIEW") \(qualified)" }
+    var dropStatement: String { "DROP \(kind) \(qualified)" }
 
     /// Creates it again from its definition (run with an empty `search_path`, as it was read).
     var createStatement: String {
@@ -53,6 +88,27 @@ struct DependentView: Equatable {
             }
         }
         let with = safe.isEmpty ? "" : " WITH (\(safe.joined(separator: ", ")))"
-        return "CREATE \(isMaterialized ? "MATERIALIZED VIEW" : "VIEW") \(qualified)\(with) AS \(definition)"
+        return "CREATE \(kind) \(qualified)\(with) AS \(definition)"
+    }
+
+    /// Gives the recreated view its old owner, exactly its old grants, and its comments. Owner first: a
+    /// new owner takes over the creator's privileges, which the grants then replace.
+    func accessStatements(connection: PostgresConnection) throws(ToolError) -> [String] {
+        var statements: [String] = []
+        if let owner { statements.append("ALTER \(kind) \(qualified) OWNER TO \(SQLIdentifier.quote(owner))") }
+        if let grants {
+            statements.append("REVOKE ALL ON \(qualified) FROM PUBLIC")
+            if let owner { statements.append("REVOKE ALL ON \(qualified) FROM \(SQLIdentifier.quote(owner))") }
+            // The owner holds grant options by ownership; granting them to it again would be refused.
+            statements += grants.compactMap { grant in
+                let plain = grant.grantee == owner ? ViewGrant(grantee: grant.grantee, privilege: grant.privilege, grantable: false) : grant
+                return plain.statement(on: qualified)
+            }
+        }
+        if let comment { statements.append("COMMENT ON \(kind) \(qualified) IS \(try connection.ddlLiteral(comment))") }
+        for item in columnComments {
+            statements.append("COMMENT ON COLUMN \(qualified).\(SQLIdentifier.quote(item.column)) IS \(try connection.ddlLiteral(item.comment))")
+        }
+        return statements
     }
 }

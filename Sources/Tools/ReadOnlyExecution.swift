@@ -32,7 +32,8 @@ public enum ReadOnlyExecution {
     }
 
     /// Runs `sql` read-only and returns at most `maxRows` rows. A SELECT is read through a cursor so
-    /// only `maxRows + 1` rows ever leave the server; other kinds run as they are. `kind` nil means
+    /// only `maxRows + 1` rows ever leave the server, and no value longer than the output budget leaves it
+    /// (`ValueCap`: `sql` must then be the statement alone, as the guard delimits it); other kinds run as they are. `kind` nil means
     /// "unchecked" (used to prove these layers without the parser): the statement runs as given.
     /// `implicitCalls` (from the guard) are checked against the catalogs first, unless nil (user functions allowed).
     public static func run(_ sql: String, kind: StatementKind?, implicitCalls: ImplicitCalls? = nil, maxRows: Int,
@@ -44,11 +45,23 @@ public enum ReadOnlyExecution {
             let start = ContinuousClock.now
             var batches: [PostgresResult] = []
             var truncated = false
+            var cap: ValueCap?
+            if kind == .select {
+                let described: [PostgresColumn]
+                do throws(PostgresError) { described = try connection.describe(sql) } catch { throw ToolError.from(error) }
+                guard described.count <= ValueCap.maxColumns else {
+                    throw ToolError(.invalidArguments, """
+                        The query returns \(described.count) columns; run_sql returns at most \(ValueCap.maxColumns). Select fewer columns.
+                        """)
+                }
+                if !described.isEmpty { cap = ValueCap(columns: described, limitBytes: database.settings.outputBudgetBytes) }
+            }
             do throws(PostgresError) {
                 if kind == .select {
-                    _ = try connection.query("DECLARE pgassist_rows NO SCROLL CURSOR FOR \(sql)")
+                    _ = try connection.query("DECLARE pgassist_rows NO SCROLL CURSOR FOR \(cap?.wrap(sql) ?? sql)")
                     truncated = try fetch(into: &batches, maxRows: maxRows, byteBudget: database.settings.outputBudgetBytes,
-                                          connection: connection)
+                                          worstRowBytes: cap?.worstRowBytes ?? 0, connection: connection)
+                    if let cap { batches = batches.map(cap.relabel) }
                 } else {
                     batches = [try connection.query(sql)]
                 }
@@ -56,14 +69,16 @@ public enum ReadOnlyExecution {
                 throw ToolError.from(error)
             }
             let elapsed = ContinuousClock.now - start
-            let columns = batches.first?.columns ?? []
+            let columns = cap?.columns ?? batches.first?.columns ?? []
             let names = uniqueNames(columns.map(\.name))
             let types = try typeNames(columns.map(\.typeOID), connection: connection)
             var rows: [JSONValue] = []
             for batch in batches {
                 for row in 0..<batch.count where rows.count < maxRows {
                     var object: [String: JSONValue] = [:]
-                    for column in names.indices { object[names[column]] = batch.value(row, column).json }
+                    for column in names.indices {
+                        object[names[column]] = cap?.value(batch, row, column) ?? batch.value(row, column).json
+                    }
                     rows.append(.object(object))
                 }
             }
@@ -77,9 +92,11 @@ public enum ReadOnlyExecution {
     /// Reads the cursor in growing batches (1, 10, 100, … rows) until `maxRows + 1` rows arrived,
     /// the rows end, or the rows' text passes `byteBudget` (then returns true: more may exist).
     /// Rows past the output budget would be cut anyway, so a query of huge values holds about
-    /// one batch of them in memory rather than `maxRows`.
-    private static func fetch(into batches: inout [PostgresResult], maxRows: Int, byteBudget: Int,
+    /// one batch of them in memory rather than `maxRows`; with `worstRowBytes` (the most one row can
+    /// take under the value cap) a batch is kept small enough that it cannot pass `ValueCap.batchBytes`.
+    private static func fetch(into batches: inout [PostgresResult], maxRows: Int, byteBudget: Int, worstRowBytes: Int,
                               connection: PostgresConnection) throws(PostgresError) -> Bool {
+        let largestBatch = worstRowBytes > 0 ? max(1, ValueCap.batchBytes / worstRowBytes) : 1_000
         var fetched = 0
         var bytes = 0
         var batchSize = 1
@@ -93,7 +110,7 @@ public enum ReadOnlyExecution {
             }
             if batch.count < wanted { return false }
             if bytes > byteBudget { return fetched <= maxRows }
-            batchSize = min(batchSize * 10, 1_000)
+            batchSize = min(batchSize * 10, 1_000, largestBatch)
         }
         return false
     }

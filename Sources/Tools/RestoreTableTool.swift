@@ -2,8 +2,10 @@ import JSON
 import Postgres
 
 /// `restore_table {table, schema?, trashedName?}`: brings a table that drop_table moved to the trash back
-/// under its original name, with its rows, indexes and sequences, and recreates the views and foreign keys
-/// that were dropped with it. Nothing is destroyed, so no approval is needed.
+/// under its original name, with its rows, indexes and sequences, and recreates the views (with their owner,
+/// grants and comments) and foreign keys that were dropped with it. A user restores their own copies at once;
+/// a copy another user dropped needs the user's approval, as drop_table does (`confirmation_required` naming
+/// who dropped it). Each restore is recorded in `pgassist_trash.restore_log` with who dropped and who restored.
 public struct RestoreTableTool: Tool {
     /// Creates the tool.
     public init() {}
@@ -13,8 +15,10 @@ public struct RestoreTableTool: Tool {
     public var description: String {
         """
         Restore a table that drop_table moved to the trash: it gets its original name back with all its rows, and \
-        the views and foreign keys dropped with it are recreated. Without trashedName the most recent copy is restored. \
-        Fails with restore_conflict when the name is taken again.
+        the views and foreign keys dropped with it are recreated. Without trashedName the most recent copy this user \
+        dropped is restored (else the most recent of anyone's). A copy another user dropped needs the user's approval: \
+        the call returns confirmation_required with an actionId and who dropped it; ask the user, and the call is repeated \
+        once they approve. Fails with restore_conflict when the name is taken again.
         """
     }
 
@@ -34,13 +38,23 @@ public struct RestoreTableTool: Tool {
         let trashedName: String?
     }
 
-    /// One row of the trash log.
-    private struct Entry {
-        let trashedName: String
-        let views: [DependentView]
-        let foreignKeys: [DependentForeignKey]
-        /// Indexes and sequences renamed on the way in: kind, original name, name in the trash.
-        let renamed: [(kind: String, original: String, trashed: String)]
+    /// The request with every default filled in: what an approval to restore someone else's copy is bound to.
+    struct Request {
+        let table: TableName
+        let trashedName: String?
+
+        /// Compact, sorted-key JSON of the normalized arguments.
+        var arguments: String {
+            JSONValue.object(["schema": .string(table.schema), "table": .string(table.name),
+                              "trashedName": trashedName.map(JSONValue.string) ?? .null]).serialized()
+        }
+    }
+
+    /// What the transaction did.
+    private enum Outcome {
+        case restored([String: JSONValue])
+        /// The copy is another user's: the user must approve first. Nothing was changed.
+        case needsApproval(TrashEntry)
     }
 
     public func execute(_ arguments: JSONValue, context: ToolContext) -> ToolResult {
@@ -53,26 +67,39 @@ public struct RestoreTableTool: Tool {
             // Accept drop_table's `trashedAs` as it was returned, schema and all.
             if let name = trashedName, name.hasPrefix(TrashSchema.name + ".") { trashedName = String(name.dropFirst(TrashSchema.name.count + 1)) }
             if let name = trashedName { _ = try TableName.existing(name, field: "trashedName") }
+            let request = Request(table: table, trashedName: trashedName)
             let database = try context.requireDatabase()
-            let data = try database.transaction(readOnly: false) { connection throws(ToolError) -> [String: JSONValue] in
-                try Self.restore(table, trashedName: trashedName, connection: connection)
+            // An approval names the very copy the user was shown.
+            let approvedCopy = try context.approvedActionId.map { id throws(ToolError) in
+                try consumeApproval(id, request: request, context: context)
             }
-            database.invalidateCache()
-            return .success(data)
+            let outcome = try database.transaction(readOnly: false) { connection throws(ToolError) -> Outcome in
+                try Self.restore(table, trashedName: approvedCopy ?? trashedName, approved: approvedCopy != nil,
+                                 userId: context.userId, connection: connection)
+            }
+            switch outcome {
+            case .restored(let data):
+                database.invalidateCache()
+                return .success(data)
+            case .needsApproval(let entry):
+                throw try askApproval(request, entry: entry, context: context)
+            }
         } catch {
             return .failure(error)
         }
     }
 
-    private static func restore(_ table: TableName, trashedName: String?,
-                                connection: PostgresConnection) throws(ToolError) -> [String: JSONValue] {
+    private static func restore(_ table: TableName, trashedName: String?, approved: Bool, userId: String,
+                                connection: PostgresConnection) throws(ToolError) -> Outcome {
         // Definitions were read with an empty search_path; replay them the same way.
         _ = try connection.ddlQuery("SELECT pg_catalog.set_config('search_path', '', true)")
         try TrashSchema.lock(connection)
-        guard try TrashSchema.exists(connection), let entry = try entry(for: table, trashedName: trashedName, connection: connection) else {
+        guard try TrashSchema.exists(connection),
+              let entry = try TrashEntry.find(table, trashedName: trashedName, preferring: userId, connection: connection) else {
             throw ToolError(.relationNotFound, "The trash holds no copy of \(table.display)"
                             + (trashedName.map { " named \($0)" } ?? "") + ".", details: ["table": .string(table.display)])
         }
+        if entry.trashedBy != userId, !approved { return .needsApproval(entry) }
         let schemaExists = try connection.ddlQuery("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", [table.schema])
         guard schemaExists.count == 1 else {
             throw ToolError(.relationNotFound, "The schema \(SQLIdentifier.quote(table.schema)) no longer exists; create it first, then restore.")
@@ -99,52 +126,39 @@ public struct RestoreTableTool: Tool {
             try run("ALTER \(kind) \(SQLIdentifier.quote(table.schema)).\(SQLIdentifier.quote(item.trashed)) RENAME TO \(SQLIdentifier.quote(item.original))", connection)
         }
         // Each dependent is recreated on its own: one that cannot come back (its table is gone, a name is
-        // taken) is reported, and the table is restored regardless.
+        // taken) is reported, and the table is restored regardless. A view's owner, grants and comments
+        // follow it; when they cannot (the role is gone, ours may not act for it), the view stays and says so.
         var recreated: [JSONValue] = []
         var failed: [JSONValue] = []
-        let statements = entry.views.map { ($0.summary, $0.createStatement) } + entry.foreignKeys.map { ($0.summary, $0.createStatement) }
-        for (summary, statement) in statements {
-            let attempt = try connection.ddlAttempt { () throws(ToolError) in _ = try connection.ddlQuery(statement) }
-            switch attempt {
-            case .success: recreated.append(summary)
-            case .failure(let error):
-                var object = summary.objectValue ?? [:]
-                object["error"] = .string(error.message)
-                failed.append(.object(object))
+        var bare: [JSONValue] = []
+        func attempt(_ summary: JSONValue, _ statements: [String], into list: inout [JSONValue]) throws(ToolError) -> Bool {
+            let result = try connection.ddlAttempt { () throws(ToolError) in
+                for statement in statements { _ = try connection.ddlQuery(statement) }
             }
+            guard case .failure(let error) = result else { return true }
+            var object = summary.objectValue ?? [:]
+            object["error"] = .string(error.message)
+            list.append(.object(object))
+            return false
         }
+        for view in entry.views {
+            guard try attempt(view.summary, [view.createStatement], into: &failed) else { continue }
+            recreated.append(view.summary)
+            let access = try view.accessStatements(connection: connection)
+            if !access.isEmpty { _ = try attempt(view.summary, access, into: &bare) }
+        }
+        for foreignKey in entry.foreignKeys where try attempt(foreignKey.summary, [foreignKey.createStatement], into: &failed) {
+            recreated.append(foreignKey.summary)
+        }
+        try TrashSchema.recordRestore(of: entry, as: table, by: userId, connection: connection)
         _ = try connection.ddlQuery("DELETE FROM \(TrashSchema.log) WHERE trashed_name = $1", [entry.trashedName])
         var data: [String: JSONValue] = ["restored": .bool(true), "table": .string(table.display),
                                          "fromTrash": .string("\(TrashSchema.name).\(entry.trashedName)"),
+                                         "trashedBy": .string(entry.trashedBy), "trashedAt": .string(entry.trashedAt),
                                          "recreated": .array(recreated)]
         if !failed.isEmpty { data["notRecreated"] = .array(failed) }
-        return data
-    }
-
-    /// The newest log entry for `table` (or the one named `trashedName`), locked for this transaction.
-    private static func entry(for table: TableName, trashedName: String?, connection: PostgresConnection) throws(ToolError) -> Entry? {
-        let result = try connection.ddlQuery("""
-            SELECT l.trashed_name, l.views::text, l.foreign_keys::text, l.renamed::text
-            FROM \(TrashSchema.log) l
-            JOIN pg_catalog.pg_class c ON c.relname = l.trashed_name
-            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = $3
-            WHERE l.original_schema = $1 AND l.original_name = $2 AND ($4::text IS NULL OR l.trashed_name = $4::text)
-            ORDER BY l.trashed_at DESC, l.trashed_name DESC
-            LIMIT 1
-            FOR UPDATE OF l
-            """, [table.schema, table.name, TrashSchema.name, trashedName])
-        guard result.count == 1, let name = result.string(0, 0) else { return nil }
-        func parse(_ column: Int) -> [JSONValue] {
-            result.string(0, column).flatMap { try? JSONValue.parse($0) }?.arrayValue ?? []
-        }
-        return Entry(trashedName: name,
-                     views: parse(1).compactMap(DependentView.init(record:)),
-                     foreignKeys: parse(2).compactMap(DependentForeignKey.init(record:)),
-                     renamed: parse(3).compactMap { item in
-                         guard let kind = item["kind"]?.stringValue, let original = item["original"]?.stringValue,
-                               let trashed = item["trashed"]?.stringValue else { return nil }
-                         return (kind, original, trashed)
-                     })
+        if !bare.isEmpty { data["accessNotRestored"] = .array(bare) }
+        return .restored(data)
     }
 
     /// Runs one DDL statement; a name taken meanwhile becomes `restore_conflict`.

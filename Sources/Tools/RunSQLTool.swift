@@ -51,7 +51,7 @@ public struct RunSQLTool: Tool {
                                 details: Self.details(of: refusal))
             }
             let database = try context.requireDatabase()
-            let output = try ReadOnlyExecution.run(input.query, kind: kind,
+            let output = try ReadOnlyExecution.run(inspection.statement, kind: kind,
                                                    implicitCalls: settings.allowUserFunctions ? nil : inspection.implicitCalls,
                                                    maxRows: maxRows, database: database, role: settings.readOnlyRole)
             return .success(output.json, truncatable: "rows")

@@ -43,14 +43,27 @@ struct TableDependents: Equatable {
                 JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
                 WHERE r.ev_class <> dependent.oid AND dependent.depth < 32
             )
+            , deepest AS (SELECT oid, max(depth) AS depth FROM dependent GROUP BY oid)
             SELECT n.nspname, c.relname, c.relkind = 'm', pg_catalog.pg_get_viewdef(c.oid),
-                   COALESCE(c.reloptions, '{}'), max(dependent.depth) AS depth
-            FROM dependent
-            JOIN pg_catalog.pg_class c ON c.oid = dependent.oid
+                   COALESCE(c.reloptions, '{}'), deepest.depth,
+                   pg_catalog.pg_get_userbyid(c.relowner),
+                   CASE WHEN c.relacl IS NOT NULL THEN COALESCE((
+                       SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                                  'grantee', CASE WHEN a.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
+                                  'privilege', a.privilege_type, 'grantable', a.is_grantable)
+                              ORDER BY a.grantee, a.privilege_type)
+                       FROM pg_catalog.aclexplode(c.relacl) a), '[]')::text END,
+                   pg_catalog.obj_description(c.oid, 'pg_class'),
+                   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.attname, d.description) ORDER BY a.attnum)
+                    FROM pg_catalog.pg_attribute a
+                    JOIN pg_catalog.pg_description d ON d.objoid = c.oid AND d.objsubid = a.attnum
+                     AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                    WHERE a.attrelid = c.oid AND a.attnum > 0)::text
+            FROM deepest
+            JOIN pg_catalog.pg_class c ON c.oid = deepest.oid
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('v', 'm')
-            GROUP BY c.oid, n.nspname, c.relname, c.relkind, c.reloptions
-            ORDER BY depth, n.nspname, c.relname
+            ORDER BY deepest.depth, n.nspname, c.relname
             """, [oid])
         let foreignKeys = try connection.ddlQuery("""
             SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid)
@@ -68,9 +81,17 @@ struct TableDependents: Equatable {
                 } else {
                     options = []
                 }
-                return DependentView(schema: views.string(row, 0) ?? "", name: views.string(row, 1) ?? "",
-                                     isMaterialized: views.bool(row, 2) == true, definition: views.string(row, 3) ?? "",
-                                     options: options)
+                var view = DependentView(schema: views.string(row, 0) ?? "", name: views.string(row, 1) ?? "",
+                                         isMaterialized: views.bool(row, 2) == true, definition: views.string(row, 3) ?? "",
+                                         options: options)
+                view.owner = views.string(row, 6)
+                view.grants = views.string(row, 7).map { text in
+                    ((try? JSONValue.parse(text))?.arrayValue ?? []).compactMap(ViewGrant.init(record:))
+                }
+                view.comment = views.string(row, 8)
+                view.columnComments = ((views.string(row, 9).flatMap { try? JSONValue.parse($0) })?.arrayValue ?? [])
+                    .compactMap(DependentView.ColumnComment.init(pair:))
+                return view
             },
             foreignKeys: (0..<foreignKeys.count).map { row in
                 DependentForeignKey(schema: foreignKeys.string(row, 0) ?? "", table: foreignKeys.string(row, 1) ?? "",

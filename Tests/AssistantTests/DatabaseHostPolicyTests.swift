@@ -1,4 +1,5 @@
 import Assistant
+import Postgres
 import HTTP
 import Testing
 
@@ -66,6 +67,61 @@ struct DatabaseHostPolicyTests {
         #expect(refusal(connectionString)?.code == .hostNotAllowed)
         // libpq 15 does not know `servicefile` (a parse error, 400); a later libpq does, and it is refused (403).
         #expect(refusal("host=localhost servicefile=/tmp/x") != nil)
+    }
+
+    @Test("libpq options that read the worker's files, use its credentials or change the session are 400, naming the keyword", arguments: [
+        ("host=localhost sslcert=/etc/ssl/private/worker.crt", "sslcert"),
+        ("host=localhost sslkey=/etc/ssl/private/worker.key", "sslkey"),
+        ("postgresql://localhost/db?sslmode=verify-full&sslrootcert=/etc/shadow", "sslrootcert"),
+        ("host=localhost sslcrl=/etc/shadow", "sslcrl"),
+        ("host=localhost sslcrldir=/etc", "sslcrldir"),
+        ("host=localhost passfile=/var/lib/pgassist/.pgpass", "passfile"),
+        ("host=localhost password=hunter2 sslpassword=hunter3", "sslpassword"),
+        ("host=localhost gssencmode=require", "gssencmode"),
+        ("host=localhost krbsrvname=postgres", "krbsrvname"),
+        ("host=localhost gsslib=gssapi", "gsslib"),
+        ("host=localhost requirepeer=postgres", "requirepeer"),
+        ("host=localhost replication=database", "replication"),
+        ("postgresql://localhost/db?options=-c%20role%3Dpostgres", "options"),
+        ("host=localhost options='-c default_transaction_read_only=off'", "options"),
+        ("host=localhost sslkey=", "sslkey"),
+    ])
+    func refusedOptions(connectionString: String, keyword: String) {
+        let error = refusal(connectionString)
+        #expect(error?.code == .connectionOptionNotAllowed, "\(connectionString)")
+        #expect(error?.status == 400)
+        #expect(error?.message.contains("'\(keyword)'") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("/etc") == false, "option values are never echoed")
+        #expect(error?.message.contains("hunter") == false)
+        #expect(error.map { APIError($0).code.rawValue } == "connection_option_not_allowed")
+    }
+
+    @Test("where, as whom and how carefully to connect stay allowed", arguments: [
+        "host=localhost port=5433 dbname=app user=app password=pw sslmode=require connect_timeout=3",
+        "postgresql://app:pw@localhost:5432/app?sslmode=verify-full&application_name=x&target_session_attrs=read-write",
+        "host=localhost keepalives=1 keepalives_idle=30 keepalives_interval=5 keepalives_count=3 tcp_user_timeout=1000",
+        "host=localhost channel_binding=require ssl_min_protocol_version=TLSv1.2 sslsni=1 sslcompression=0",
+        "hostaddr=127.0.0.1 fallback_application_name=y client_encoding=UTF8",
+    ])
+    func allowedOptions(connectionString: String) {
+        #expect(refusal(connectionString) == nil)
+    }
+
+    @Test("the string to connect with keeps the request's settings and pins the worker's password file and client certificate away")
+    func confined() throws {
+        let uri = try policy.check("postgresql://app:p%27w%5Cx@localhost:5433,127.0.0.1/shop?sslmode=require")
+        let info = try ConnectionInfo(parsing: uri)
+        #expect(info["host"] == "localhost,127.0.0.1")
+        #expect(info["port"] == "5433,")
+        #expect(info["dbname"] == "shop")
+        #expect(info["user"] == "app")
+        #expect(info["password"] == "p'w\\x")
+        #expect(info["sslmode"] == "require")
+        for keyword in ["passfile", "sslcert", "sslkey"] {
+            #expect(info[keyword] == RequestConnectionOptions.missingFile, "\(keyword)")
+        }
+        // Without a password in the request, an empty one keeps PGPASSWORD out.
+        #expect(try ConnectionInfo(parsing: policy.check("host=localhost user=app"))["password"] == "")
     }
 
     @Test("PGHOST, PGHOSTADDR and PGSERVICE fill in what the string leaves out, as libpq does")

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Postgres
 import Testing
 import TestSupport
 
@@ -101,5 +102,34 @@ struct ChatApprovalTests {
         let approvedLater = try harness.chat(["approve": .string(actionId), "threadId": .string(threadId)])
         #expect(approvedLater.status == 404, "a rejected action cannot be approved afterwards")
         #expect(approvedLater.errorCode == "action_not_found")
+    }
+
+    @Test("a drop whose dependents changed after the approval pauses again with the new impact; approving that one drops")
+    func impactChangedPausesAgain() throws {
+        let harness = try ChatHarness()
+        defer { harness.stop() }
+        try harness.provider.script([toolStep([("drop_table", #"{"table":"invoice","cascade":true}"#)])])
+        let paused = try harness.say("drop the invoice table and whatever uses it")
+        let firstId = try #require((paused.json["pendingAction"] as? [String: Any])?["id"] as? String, "\(paused.text)")
+        let threadId = try #require(paused.json["threadId"] as? String)
+        try PostgresConnection(connectionString: harness.databaseURL)
+            .execute("CREATE VIEW public.invoice_copy AS SELECT * FROM public.invoice")
+
+        let again = try harness.chat(["approve": .string(firstId), "threadId": .string(threadId)])
+        try #require(again.status == 200, "\(again.text)\n\(harness.logs)")
+        #expect(again.json["status"] as? String == "requires_action", "\(again.text)")
+        let action = try #require(again.json["pendingAction"] as? [String: Any], "\(again.text)")
+        let secondId = try #require(action["id"] as? String)
+        #expect(secondId != firstId)
+        #expect("\(action["impact"] ?? "")".contains("invoice_copy"), "the user sees the new dependent: \(again.text)")
+        #expect(try harness.relationExists("public.invoice"), "nothing was dropped on the stale approval")
+        #expect(try harness.provider.requests().count == 1, "the user answers before the model hears anything")
+
+        try harness.provider.script([textStep("Both are in the trash.")])
+        let approved = try harness.chat(["approve": .string(secondId), "threadId": .string(threadId)])
+        try #require(approved.status == 200, "\(approved.text)\n\(harness.logs)")
+        #expect(approved.json["status"] as? String == "completed", "\(approved.text)")
+        #expect(try !harness.relationExists("public.invoice"))
+        #expect(try !harness.relationExists("public.invoice_copy"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Postgres
 import Testing
 import TestSupport
 
@@ -26,6 +27,63 @@ struct ChatProjectAccessTests {
         let refused = try strict.say("hi")
         #expect(refused.status == 403, "\(refused.text)")
         #expect(refused.errorCode == "connection_string_not_allowed", "\(refused.text)")
+    }
+
+    @Test("libpq options that act on the worker's files or session are 400 connection_option_not_allowed; plain ones connect")
+    func connectionOptions() throws {
+        let harness = try ChatHarness()
+        defer { harness.stop() }
+        let separator = harness.databaseURL.contains("?") ? "&" : "?"
+        for (option, keyword) in [("sslkey=%2Fetc%2Fshadow", "sslkey"), ("sslrootcert=%2Fetc%2Fshadow", "sslrootcert"),
+                                  ("passfile=%2Fetc%2Fshadow", "passfile"), ("sslcrldir=%2Fetc", "sslcrldir"),
+                                  ("options=-c%20role%3Dpostgres", "options"), ("password=pw-secret&gssencmode=require", "gssencmode")] {
+            let refused = try harness.chat(["message": .string("hi"),
+                                            "connectionString": .string(harness.databaseURL + separator + option)])
+            #expect(refused.status == 400, "\(option): \(refused.text)")
+            #expect(refused.errorCode == "connection_option_not_allowed", "\(option): \(refused.text)")
+            #expect(refused.text.contains("'\(keyword)'"), "\(refused.text)")
+            #expect(!refused.text.contains("shadow") && !refused.text.contains("pw-secret"), "values are never echoed")
+        }
+        #expect(try harness.messages().isEmpty, "nothing was stored")
+        #expect(try harness.provider.requests().isEmpty, "the model was never called")
+
+        try harness.provider.script([toolStep([("list_tables", "{}")]), textStep("ok")])
+        let target = harness.databaseURL + separator + "sslmode=disable&application_name=studio&keepalives=1"
+        let answered = try harness.chat(["message": .string("tables?"), "connectionString": .string(target)])
+        #expect(answered.status == 200, "\(answered.text)\n\(harness.logs)")
+        let calls = answered.json["toolCalls"] as? [[String: Any]] ?? []
+        #expect(calls.first?["success"] as? Bool == true, "\(answered.text)")
+    }
+
+    @Test("a request's connection string never logs in with the worker's password file; with its own password it does")
+    func workerPasswordFile() throws {
+        let server = try PrivatePostgresServer()
+        defer { server.release() }
+        let role = "pgpass_user"
+        let admin = try PostgresConnection(connectionString: server.url(database: "postgres"))
+        try admin.execute("CREATE ROLE \(role) LOGIN PASSWORD 'from-pgpass'")
+        let hba = server.directory.file("data/pg_hba.conf")
+        let rules = try String(contentsOfFile: hba, encoding: .utf8)
+        try ("host all \(role) 127.0.0.1/32 scram-sha-256\n" + rules).write(toFile: hba, atomically: true, encoding: .utf8)
+        _ = try admin.query("SELECT pg_reload_conf()")
+        let folder = try TemporaryDirectory(prefix: "pgassist-pgpass")
+        let passfile = folder.file("pgpass")
+        try "*:*:*:\(role):from-pgpass\n".write(toFile: passfile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passfile)
+
+        let harness = try ChatHarness(environment: ["PGPASSFILE": passfile])
+        defer { harness.stop() }
+        try harness.provider.script([toolStep([("list_tables", "{}")]), textStep("no"),
+                                     toolStep([("list_tables", "{}")]), textStep("yes")])
+        let target = "postgresql://\(role)@127.0.0.1:\(server.port)/postgres"
+        let refused = try harness.chat(["message": .string("tables?"), "connectionString": .string(target)])
+        #expect(refused.status == 200, "\(refused.text)\n\(harness.logs)")
+        #expect(refused.toolCalls.first?["success"] as? Bool == false, "the worker's password file logged the request in: \(refused.text)")
+
+        let withPassword = "postgresql://\(role):from-pgpass@127.0.0.1:\(server.port)/postgres"
+        let answered = try harness.chat(["message": .string("tables?"), "connectionString": .string(withPassword),
+                                         "threadId": .string(refused.json["threadId"] as? String ?? "")])
+        #expect(answered.toolCalls.first?["success"] as? Bool == true, "\(answered.text)")
     }
 
     @Test("a project in PROJECTS_FILE brings its database and tools; a read-only project offers no write tools; unknown is 404")

@@ -112,6 +112,17 @@ struct AllowedQueryTests {
         #expect(Self.guardian.check(sql) == .allowed(.select), "\(sql)")
     }
 
+    @Test("the allowed statement is handed back without its terminating semicolon and what follows", arguments: [
+        ("SELECT 1", "SELECT 1"), ("SELECT 1;", "SELECT 1"), ("  select 'a;b' ; -- done\n", "  select 'a;b' "),
+        ("SELECT 1 -- note", "SELECT 1 -- note"), ("/* é */ SELECT 'ü';", "/* é */ SELECT 'ü'"),
+    ])
+    func statementText(sql: String, statement: String) {
+        let inspection = Self.guardian.inspect(sql)
+        #expect(inspection.verdict == .allowed(.select))
+        #expect(inspection.statement == statement, "\(sql)")
+        #expect(Self.guardian.inspect("SELECT 1; SELECT 2").statement == "SELECT 1; SELECT 2", "a refused query is left as it is")
+    }
+
     static let explains: [String] = [
         "EXPLAIN SELECT * FROM orders",
         "EXPLAIN VERBOSE SELECT 1",

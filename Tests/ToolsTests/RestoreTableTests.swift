@@ -34,7 +34,7 @@ struct RestoreTableTests {
         try database.execute("INSERT INTO public.notes (body) VALUES ('three')")
         #expect(try database.scalar("SELECT max(id)::text FROM public.notes") == "3")
         #expect(try database.scalar("SELECT count(*) FROM pgassist_trash.trash_log") == "0")
-        #expect(try database.scalar("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'pgassist_trash' AND relname <> 'trash_log' AND relname <> 'trash_log_pkey'") == "0")
+        #expect(try database.scalar("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'pgassist_trash' AND relname NOT IN ('trash_log', 'trash_log_pkey', 'restore_log')") == "0")
     }
 
     @Test("with cascade, the dependent views and foreign keys are dropped, and restore recreates them")

@@ -99,6 +99,10 @@ extension ChatRun {
         return tool.isReadOnly && !needsLoopApproval(call.name)
     }
 
+    /// Tools that ask for approvals themselves (pending actions bound to their normalized arguments):
+    /// drop_table always, restore_table for a copy another user dropped.
+    static let toolsAskingApproval: Set<String> = ["drop_table", "restore_table"]
+
     /// Tools the deployment put under approval (drop_table asks by itself).
     private func needsLoopApproval(_ name: String) -> Bool {
         name != "drop_table" && target.approvalTools.contains(name)
@@ -121,12 +125,18 @@ extension ChatRun {
     /// Runs one call, asking for (or consuming) an approval first when the deployment requires one.
     private func runOne(_ call: StoredToolCall, approvedActionId: String?) -> ToolCallOutcome {
         let settings = target.settings
+        var toolApproval = needsLoopApproval(call.name) ? nil : approvedActionId
         if needsLoopApproval(call.name) {
             let now = Clock.nowMilliseconds()
             do throws(ToolError) {
                 if let approvedActionId {
-                    guard try store.consumePendingAction(id: approvedActionId, userId: userId, tool: call.name,
-                                                         arguments: call.arguments, nowMilliseconds: now) != nil else {
+                    let consumed = try store.consumePendingAction(id: approvedActionId, userId: userId, tool: call.name,
+                                                                  arguments: call.arguments, nowMilliseconds: now) != nil
+                    // Not ours: it may be one the tool asked for after our approval (restore_table, for a copy
+                    // another user dropped), which the tool consumes and checks itself.
+                    if !consumed, Self.toolsAskingApproval.contains(call.name) {
+                        toolApproval = approvedActionId
+                    } else if !consumed {
                         throw ToolError(.invalidApproval, "The approval \(approvedActionId) is unknown, used or expired; nothing was done.")
                     }
                 } else {
@@ -147,7 +157,7 @@ extension ChatRun {
             }
         }
         let context = ToolContext(settings: settings, database: database, userId: userId, actions: store,
-                                  approvedActionId: needsLoopApproval(call.name) ? nil : approvedActionId)
+                                  approvedActionId: toolApproval)
         let registry = registry
         return Self.timed(call) { registry.run(call.name, arguments: call.arguments, context: context) }
     }
@@ -161,7 +171,7 @@ extension ChatRun {
     }
 
     /// Puts the run on hold for the user's decision and returns the `requires_action` reply.
-    private func pause(for outcome: ToolCallOutcome, actionId: String) throws(Stop) -> ChatReply {
+    func pause(for outcome: ToolCallOutcome, actionId: String) throws(Stop) -> ChatReply {
         let details = outcome.result.error?.details ?? [:]
         let until = Clock.nowMilliseconds() + Int64(target.settings.approvalLifetimeSeconds) * 1_000
         let paused = try withStore { () throws(StoreError) in

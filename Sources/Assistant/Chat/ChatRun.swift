@@ -79,7 +79,12 @@ final class ChatRun {
         // The run lock was taken when the run started or resumed (`RunLockKeeper.hold`); it ends with the drive.
         defer { resources.runLocks?.release(runId: runId) }
         do throws(Stop) {
-            if let first { try record(first) }
+            if let first {
+                // The approved tool asked for another approval (drop_table whose dependents changed,
+                // restore_table for another user's copy): the user answers that one before anything goes on.
+                if let actionId = first.pendingActionId { return try pause(for: first, actionId: actionId) }
+                try record(first)
+            }
             var pending = calls
             while true {
                 if !pending.isEmpty {

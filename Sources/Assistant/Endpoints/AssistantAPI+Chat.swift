@@ -289,13 +289,14 @@ extension AssistantAPI {
             return ChatTarget(database: nil, allowedTools: nil, approvalTools: configuration.chat.approvalTools,
                               settings: settings)
         }
+        let confined: String
         do {
-            try resources.hostPolicy.check(connectionString)
+            confined = try resources.hostPolicy.check(connectionString)
         } catch {
             logger.notice("refused a request connection string", metadata: ["code": "\(error.code)", "user": "\(chat.userId)"])
             throw APIError(error)
         }
-        let database = DatabaseAccess(connectionString: connectionString, pool: resources.pool, settings: settings,
+        let database = DatabaseAccess(connectionString: confined, pool: resources.pool, settings: settings,
                                       cache: resources.cache)
         return ChatTarget(database: database, allowedTools: nil, approvalTools: configuration.chat.approvalTools,
                           settings: settings)

@@ -6,6 +6,9 @@ extension APIError.Code {
     /// This server does not take connection strings from requests.
     public static let connectionStringNotAllowed =
         APIError.Code(rawValue: DatabaseHostError.Code.connectionStringNotAllowed.rawValue)
+    /// A request's connection string sets a libpq option requests may not use.
+    public static let connectionOptionNotAllowed =
+        APIError.Code(rawValue: DatabaseHostError.Code.connectionOptionNotAllowed.rawValue)
     /// A request's connection string cannot be parsed.
     public static let invalidConnectionString =
         APIError.Code(rawValue: DatabaseHostError.Code.invalidConnectionString.rawValue)
@@ -13,7 +16,8 @@ extension APIError.Code {
 
 extension APIError {
     /// The response for a refused connection string: 403 (`db_host_not_allowed`,
-    /// `connection_string_not_allowed`) or 400 (`invalid_connection_string`), with the error's message.
+    /// `connection_string_not_allowed`) or 400 (`invalid_connection_string`,
+    /// `connection_option_not_allowed`), with the error's message.
     public init(_ error: DatabaseHostError) {
         self.init(status: error.status, code: APIError.Code(rawValue: error.code.rawValue), message: error.message)
     }

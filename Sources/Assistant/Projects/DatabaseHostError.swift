@@ -1,7 +1,7 @@
 /// Why a connection string from a request may not be used; decided before any connection is attempted.
 ///
-/// `message` is safe to show and to log: it names the kind and position of the refused host, never a
-/// value from the connection string (a misplaced `@` can put part of a password in the host).
+/// `message` is safe to show and to log: it names the kind and position of the refused host, or the refused
+/// libpq keyword (one of libpq's own, since the string parsed), never a value from the connection string (a misplaced `@` can put part of a password in the host).
 public struct DatabaseHostError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of refusal; new codes can be added without breaking anyone.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -19,6 +19,8 @@ public struct DatabaseHostError: Error, Sendable, Equatable, CustomStringConvert
         public static let connectionStringNotAllowed = Code(rawValue: "connection_string_not_allowed")
         /// 400: the string is empty, is not a URI or `key=value` string, or libpq cannot parse it.
         public static let invalidConnectionString = Code(rawValue: "invalid_connection_string")
+        /// 400: the string sets a libpq option a request may not use (see `RequestConnectionOptions`).
+        public static let connectionOptionNotAllowed = Code(rawValue: "connection_option_not_allowed")
     }
 
     /// What kind of refusal.
@@ -32,8 +34,8 @@ public struct DatabaseHostError: Error, Sendable, Equatable, CustomStringConvert
         self.message = message
     }
 
-    /// The HTTP status that goes with the code: 400 for an invalid string, 403 otherwise.
-    public var status: Int { code == .invalidConnectionString ? 400 : 403 }
+    /// The HTTP status that goes with the code: 400 for an invalid string or a refused option, 403 otherwise.
+    public var status: Int { code == .invalidConnectionString || code == .connectionOptionNotAllowed ? 400 : 403 }
 
     /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }

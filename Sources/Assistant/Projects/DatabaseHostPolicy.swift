@@ -8,7 +8,9 @@ import Postgres
 /// a Unix socket; no host is the default Unix socket. The `PGHOST`, `PGHOSTADDR` and `PGSERVICE`
 /// variables of the worker fill in what the string leaves out, as libpq would. Every slot must be on the
 /// allow-list. Service definitions (`service`, `servicefile`, `PGSERVICE`) are refused: a service file
-/// could name any host. No name is resolved: host names match the list by name only.
+/// could name any host. No name is resolved: host names match the list by name only. Last, only the
+/// keywords of `RequestConnectionOptions` may be set: the others make libpq read the worker's files or
+/// credentials, or change the session under the tools.
 public struct DatabaseHostPolicy: Sendable {
     /// Whether requests may carry connection strings at all (`ALLOW_REQUEST_CONNECTION_STRING=1`).
     public let allowsRequestConnectionStrings: Bool
@@ -34,25 +36,41 @@ public struct DatabaseHostPolicy: Sendable {
                   allowedHosts: settings.allowedDatabaseHosts, libpqEnvironment: settings.libpqEnvironment)
     }
 
-    /// Returns when `connectionString` may be used; otherwise throws `connection_string_not_allowed` (request
-    /// strings are off), `invalid_connection_string` or `db_host_not_allowed`.
-    public func check(_ connectionString: String) throws(DatabaseHostError) {
+    /// Returns the string to connect with when `connectionString` may be used (`RequestConnectionOptions.confined`:
+    /// the same settings, without the worker's password file, client certificate or `PGPASSWORD`); otherwise
+    /// throws `connection_string_not_allowed` (request strings are off), `invalid_connection_string`,
+    /// `db_host_not_allowed` or `connection_option_not_allowed` (a libpq keyword outside
+    /// `RequestConnectionOptions.allowed`).
+    @discardableResult
+    public func check(_ connectionString: String) throws(DatabaseHostError) -> String {
         guard allowsRequestConnectionStrings else {
             throw DatabaseHostError(.connectionStringNotAllowed,
                                     "This server does not accept connection strings in requests; "
                                         + "use a project configured on the server.")
         }
-        let targets = try targets(of: connectionString)
+        let info = try Self.parse(connectionString)
+        let targets = try targets(of: info)
         for (index, target) in targets.enumerated() where !allowedHosts.allows(target) {
             let position = targets.count == 1 ? "The database host" : "Database host \(index + 1) of \(targets.count)"
             throw DatabaseHostError(.hostNotAllowed,
                                     "\(position) (\(target.kind)) is not on this server's list of allowed database hosts.")
         }
+        if let keyword = RequestConnectionOptions.firstRefused(in: info) {
+            throw DatabaseHostError(.connectionOptionNotAllowed,
+                                    "The connection option '\(keyword)' cannot be used in a request's connection string; "
+                                        + "only where and as whom to connect (host, port, dbname, user, password, sslmode, …).")
+        }
+        return RequestConnectionOptions.confined(info)
     }
 
     /// Every place libpq would try to connect to for `connectionString`, in order; throws when the string
     /// is invalid or names a service or an unreadable `hostaddr`. Does not consult the allow-list.
     public func targets(of connectionString: String) throws(DatabaseHostError) -> [DatabaseTarget] {
+        try targets(of: Self.parse(connectionString))
+    }
+
+    /// libpq's reading of a request's connection string; throws `invalid_connection_string`.
+    private static func parse(_ connectionString: String) throws(DatabaseHostError) -> ConnectionInfo {
         guard !connectionString.trimmingSpaces().isEmpty else {
             throw DatabaseHostError(.invalidConnectionString, "The connection string is empty.")
         }
@@ -61,12 +79,15 @@ public struct DatabaseHostPolicy: Sendable {
             throw DatabaseHostError(.invalidConnectionString,
                                     "The connection string must be a postgresql:// URI or key=value pairs.")
         }
-        let info: ConnectionInfo
         do {
-            info = try ConnectionInfo(parsing: connectionString)
+            return try ConnectionInfo(parsing: connectionString)
         } catch {
             throw DatabaseHostError(.invalidConnectionString, "The connection string cannot be parsed.")
         }
+    }
+
+    /// Every place libpq would try to connect to for the parsed string `info`.
+    private func targets(of info: ConnectionInfo) throws(DatabaseHostError) -> [DatabaseTarget] {
         if info["service"] != nil || info["servicefile"] != nil || libpqEnvironment["PGSERVICE"] != nil {
             throw DatabaseHostError(.hostNotAllowed,
                                     "Connection service definitions cannot be used: name the host in the connection string.")
