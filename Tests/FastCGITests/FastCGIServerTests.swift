@@ -6,7 +6,7 @@ import Testing
 
 /// Real FastCGI traffic against an in-process server on a unix socket in a temporary directory.
 /// Serialized: the stop-signal handler is process-wide and the tests measure thread use.
-@Suite("FastCGI server", .serialized, .timeLimit(.minutes(1)))
+@Suite("FastCGI server", .serialized, .timeLimit(.minutes(10)))
 struct FastCGIServerTests {
     let directory: TemporaryDirectory
     let socketPath: String

@@ -6,7 +6,7 @@ import Testing
 
 /// The request watchdog's decisions at chosen instants (its timeout action ends a real worker, so here
 /// it only records), the status read from a response head, and a stop that drains the socket.
-@Suite("Request watchdog and draining stop", .serialized, .timeLimit(.minutes(1)))
+@Suite("Request watchdog and draining stop", .serialized, .timeLimit(.minutes(10)))
 struct RequestWatchdogTests {
     private static func request(slot: Int, path: String, started: ContinuousClock.Instant,
                                 id: String? = nil) -> InFlightRequest {

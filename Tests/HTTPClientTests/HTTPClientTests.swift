@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `HTTPClient` against a real local HTTP server (Python's http.server).
-@Suite("HTTP client", .timeLimit(.minutes(1)))
+@Suite("HTTP client", .timeLimit(.minutes(10)))
 struct HTTPClientTests {
     let server: TestHTTPServer
 

@@ -7,7 +7,7 @@ import TestSupport
 /// Stopping a pool the way systemd does (SIGTERM to the launcher, which multiwatch turns into SIGUSR1
 /// for every worker) while a chat turn is in flight: the turn finishes, new connections are refused,
 /// and PGASSIST_STOP_GRACE_MS bounds the wait.
-@Suite("Graceful stop", .serialized, .timeLimit(.minutes(3)))
+@Suite("Graceful stop", .serialized, .timeLimit(.minutes(10)))
 struct GracefulStopTests {
     private static func startService(provider: FakeModelProvider, graceMilliseconds: Int) throws -> Service {
         try Service(store: .sqlite, workers: 2, threads: 2, environment: [

@@ -12,7 +12,7 @@ import TestSupport
 /// PGASSIST_ALLOW_UNSAFE_TIMEOUTS=1, a chat deadline of 20 s and a 3 s request timeout, and the fake
 /// model answers after 8 s. (Holding a request body instead does not work: nginx buffers the whole
 /// body before it opens the FastCGI connection.)
-@Suite("Worker watchdog", .serialized, .timeLimit(.minutes(3)))
+@Suite("Worker watchdog", .serialized, .timeLimit(.minutes(10)))
 struct WorkerWatchdogTests {
     private static func startService(provider: FakeModelProvider) throws -> Service {
         try Service(store: .sqlite, workers: 2, threads: 2, environment: [
