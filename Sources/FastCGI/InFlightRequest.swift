@@ -26,7 +26,7 @@ struct InFlightRequest: Sendable {
             path = String((params["REQUEST_URI"] ?? "-").prefix { $0 != "?" })
         }
         // The client's header is capped: it is only there to find the request in other logs.
-        requestID = (params["REQUEST_ID"] ?? params["HTTP_X_REQUEST_ID"]).map { String($0.prefix(64)) }
+        requestID = (params["REQUEST_ID"] ?? params["HTTP_X_REQUEST_ID"]).map { $0.utf8.count <= 64 ? $0 : String($0.prefix(64)) }
         self.started = started
     }
 
