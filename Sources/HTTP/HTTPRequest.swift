@@ -22,11 +22,16 @@ public struct HTTPRequest: Sendable {
         self.path = path
         self.query = query
         var lowered: [String: String] = [:]
-        for (name, value) in headers { lowered[name.lowercased()] = value }
+        for (name, value) in headers { lowered[Self.lowercasedName(name)] = value }
         self.headers = lowered
         self.body = body
         self.authenticatedUser = authenticatedUser
         self.remoteAddress = remoteAddress
+    }
+
+    /// `name` in lower case; names that already are (what `RequestHandler` passes) are kept as they are.
+    private static func lowercasedName(_ name: String) -> String {
+        name.utf8.allSatisfy({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? name : name.lowercased()
     }
 
     /// The value of header `name` (case-insensitive), or nil.

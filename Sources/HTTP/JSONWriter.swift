@@ -1,0 +1,87 @@
+/// Writes compact JSON objects straight into bytes, byte for byte as `JSONCoding.encode` writes the
+/// same values (no whitespace, `/` not escaped, the same string escapes), without `Encoder`'s cost.
+///
+/// For small answers on hot paths (`GET /thread`). The caller writes keys in the order `JSONCoding`
+/// sorts them (by their UTF-8 bytes) and leaves out the keys it would leave out (nil optionals);
+/// a test per use compares the result with `JSONCoding.encode`.
+public struct JSONWriter {
+    /// The JSON written so far.
+    public private(set) var bytes: [UInt8]
+    private var needsComma = false
+
+    /// Starts with room for `capacity` bytes.
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Opens an object: `{`.
+    public mutating func beginObject() {
+        bytes.append(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    /// Closes the innermost open object: `}`.
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    /// Writes `"name":`, preceded by a comma when the object already has a member.
+    public mutating func key(_ name: String) {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        string(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = true
+    }
+
+    /// Writes `text` as a JSON string.
+    public mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var plainStart = text.utf8.startIndex
+        var index = plainStart
+        let utf8 = text.utf8
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: utf8[plainStart..<index])
+                appendEscape(byte)
+                plainStart = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        bytes.append(contentsOf: utf8[plainStart..<utf8.endIndex])
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Writes `number` in decimal.
+    public mutating func integer<Number: BinaryInteger>(_ number: Number) {
+        bytes.append(contentsOf: String(number).utf8)
+    }
+
+    /// Writes `true` or `false`.
+    public mutating func bool(_ value: Bool) {
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// Writes `null`.
+    public mutating func null() {
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// The escape JSONEncoder writes for `byte` (a control character, `"` or `\`).
+    private mutating func appendEscape(_ byte: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        default:
+            let hex = Array("0123456789abcdef".utf8)
+            bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+        }
+    }
+}
