@@ -18,7 +18,7 @@ enum ResponseWriter {
         do {
             try exchange.write(head)
             try exchange.write(response.body)
-            try exchange.flush()
+            try exchange.end()
         } catch {
             logger.debug("client went away before the response was written", metadata: ["status": "\(response.status)"])
         }

@@ -5,7 +5,7 @@ enum RequestEndpoint: Int, CaseIterable, Sendable {
 
     /// The route of `method` and `path` (a trailing slash is ignored, as the router does).
     init(method: String, path: String) {
-        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let trimmed = path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") ? String(path.dropLast()) : path
         let prefix = AssistantAPI.prefix + "/"
         guard trimmed.hasPrefix(prefix) else {
             self = .other
