@@ -37,21 +37,21 @@ public struct JSONWriter {
 
     /// Writes `text` as a JSON string.
     public mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var plainStart = text.utf8.startIndex
-        var index = plainStart
-        let utf8 = text.utf8
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                bytes.append(contentsOf: utf8[plainStart..<index])
-                appendEscape(byte)
-                plainStart = utf8.index(after: index)
+        var text = text
+        text.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            var plainStart = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart..<index]))
+                    appendEscape(byte)
+                    plainStart = index + 1
+                }
             }
-            index = utf8.index(after: index)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plainStart...]))
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(contentsOf: utf8[plainStart..<utf8.endIndex])
-        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Writes `number` in decimal.
