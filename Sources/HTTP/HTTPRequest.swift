@@ -21,9 +21,13 @@ public struct HTTPRequest: Sendable {
         self.method = method.uppercased()
         self.path = path
         self.query = query
-        var lowered: [String: String] = [:]
-        for (name, value) in headers { lowered[Self.lowercasedName(name)] = value }
-        self.headers = lowered
+        if headers.keys.allSatisfy(Self.isLowercaseASCII) {
+            self.headers = headers  // already lower case (what RequestHandler builds): no second dictionary
+        } else {
+            var lowered: [String: String] = [:]
+            for (name, value) in headers { lowered[Self.lowercasedName(name)] = value }
+            self.headers = lowered
+        }
         self.body = body
         self.authenticatedUser = authenticatedUser
         self.remoteAddress = remoteAddress
@@ -31,7 +35,11 @@ public struct HTTPRequest: Sendable {
 
     /// `name` in lower case; names that already are (what `RequestHandler` passes) are kept as they are.
     private static func lowercasedName(_ name: String) -> String {
-        name.utf8.allSatisfy({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? name : name.lowercased()
+        isLowercaseASCII(name) ? name : name.lowercased()
+    }
+
+    private static func isLowercaseASCII(_ name: String) -> Bool {
+        name.utf8.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
     }
 
     /// The value of header `name` (case-insensitive), or nil.
