@@ -16,30 +16,32 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // C libraries from Debian, each behind a module map and a small shim header.
+        // C libraries from Debian, each behind a module map and a small shim header. libpq, libcurl,
+        // libcrypto and libpg_query are not linked: LazyLibraries loads each on first use.
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI", pkgConfig: "fcgi",
                        providers: [.apt(["libfcgi-dev"])]),
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
-                       providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-                       providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
-                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite3", path: "Sources/CSQLite3", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPgQuery", path: "Sources/CPgQuery",
                        providers: [.apt(["libpg-query-dev"])]),
         // Header only: C11 atomics on words of memory that several processes map.
         .systemLibrary(name: "CAtomics", path: "Sources/CAtomics"),
+        // The functions of libpq, libcurl, libcrypto and libpg_query that the Swift code calls, each
+        // library dlopen()ed on its first call: a worker that only reads threads never maps them (nor the
+        // ~30 libraries they pull in), which is most of its memory. See include/LazyLibraries.h.
+        .target(name: "LazyLibraries", linkerSettings: [.linkedLibrary("dl")]),
 
         // Thin Swift wrappers: own the C pointers, throw typed errors, keep C types inside.
         .target(name: "FastCGI", dependencies: [
             "CFastCGI", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SQLite", dependencies: ["CSQLite3"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        .target(name: "HTTPClient", dependencies: ["CCurl"]),
-        .target(name: "PgQuery", dependencies: ["CPgQuery", "JSON"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "LazyLibraries"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "LazyLibraries"]),
+        .target(name: "PgQuery", dependencies: ["CPgQuery", "JSON", "LazyLibraries"]),
         // Counters shared by the worker processes of a host: an mmap'ed file of per-process slots.
         .target(name: "SharedCounters", dependencies: ["CAtomics"]),
 
@@ -48,7 +50,7 @@ let package = Package(
 
         // Log output: one JSON object per line on stderr, and the request's fields on every line.
         .target(name: "Logs", dependencies: [
-            .product(name: "Logging", package: "swift-log"),
+            "JSON", .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The read-only guard: libpg_query parse tree → allow or refuse, with the reason.
@@ -74,14 +76,25 @@ let package = Package(
 
         // The domain: thread store, endpoints.
         .target(name: "Assistant", dependencies: [
-            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto", "SharedCounters", "Logs",
+            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto", "LazyLibraries", "SharedCounters", "Logs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Release builds link the Swift runtime and FoundationEssentials statically, as a position-dependent
+        // executable that exports only what the shared C libraries need: a worker then maps the parts of
+        // the runtime it uses instead of whole shared libraries, and the loader has almost no relocations
+        // to apply (idle worker RSS 25 → 19.7 MiB, see Deploy/bench/README.md). The static
+        // FoundationEssentials needs its two helper libraries named, since the modules were compiled
+        // against the shared SDK, whose autolink entries do not list them. Allowed here because this is
+        // the root package; debug builds and tests keep the shared libraries.
         .executableTarget(name: "pgassist", dependencies: [
             "FastCGI", "HTTP", "Assistant", "Tools", "Logs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ], linkerSettings: [
+            .unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims",
+                          "-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-no-pie"],
+                         .when(configuration: .release)),
         ]),
 
         // Test helpers that start real processes: PostgreSQL, nginx, spawn-fcgi + multiwatch.

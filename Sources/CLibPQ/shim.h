@@ -1,6 +1,7 @@
 #ifndef PGASSIST_CLIBPQ_SHIM_H
 #define PGASSIST_CLIBPQ_SHIM_H
-#include <libpq-fe.h>
+// The Debian path: the package no longer asks pkg-config, which would also link libpq (see LazyLibraries).
+#include <postgresql/libpq-fe.h>
 
 // PG_DIAG_* are character-literal macros ('C', 'M', ...) that Swift does not import.
 static inline int CLibPQ_diagSQLState(void) { return 'C'; }

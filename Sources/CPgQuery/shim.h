@@ -1,5 +1,5 @@
 #ifndef PGASSIST_CPGQUERY_SHIM_H
 #define PGASSIST_CPGQUERY_SHIM_H
-// libpg_query ships only a static library and no pkg-config file; the module map links it.
+// libpg_query has no pkg-config file; LazyLibraries loads it on first use (the module map links nothing).
 #include <pg_query.h>
 #endif

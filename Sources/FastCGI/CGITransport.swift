@@ -41,4 +41,8 @@ final class CGITransport: ExchangeTransport {
     func flush() throws(FastCGIError) {
         // Writes go straight to the file descriptor: nothing is buffered here.
     }
+
+    func finishOutput() throws(FastCGIError) {
+        // Nothing buffered; stdout closes when the process exits.
+    }
 }

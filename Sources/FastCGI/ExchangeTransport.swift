@@ -11,4 +11,6 @@ protocol ExchangeTransport: AnyObject {
     func write(_ buffer: UnsafeRawBufferPointer) throws(FastCGIError)
     /// Pushes buffered output to the client.
     func flush() throws(FastCGIError)
+    /// Sends buffered output and ends the response's output; nothing may be written after it.
+    func finishOutput() throws(FastCGIError)
 }

@@ -44,4 +44,14 @@ final class FCGXTransport: ExchangeTransport {
             throw FastCGIError(code: .clientGone, message: "flushing the response failed: the web server closed the connection")
         }
     }
+
+    func finishOutput() throws(FastCGIError) {
+        // In FCGX_Finish_r's order: closing stderr (unused) first makes stdout the last writer, so its
+        // close puts the last response bytes, the end of stdout and END_REQUEST in one write(2).
+        // FCGX_Finish_r then finds both streams closed and only frees the request.
+        FCGX_FClose(request.pointee.err)
+        if FCGX_FClose(request.pointee.out) == -1 {
+            throw FastCGIError(code: .clientGone, message: "ending the response failed: the web server closed the connection")
+        }
+    }
 }

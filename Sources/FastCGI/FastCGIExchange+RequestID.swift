@@ -9,6 +9,6 @@ extension FastCGIExchange {
 
     /// The request id `params` carry (see `requestID`).
     static func requestID(in params: [String: String]) -> String? {
-        (params["REQUEST_ID"] ?? params["HTTP_X_REQUEST_ID"]).map { String($0.prefix(maxRequestIDLength)) }
+        (params["REQUEST_ID"] ?? params["HTTP_X_REQUEST_ID"]).map { $0.utf8.count <= maxRequestIDLength ? $0 : String($0.prefix(maxRequestIDLength)) }
     }
 }

@@ -1,4 +1,5 @@
 import CFastCGI
+import Glibc
 
 /// One request: its parameters, its body, and the bytes of its response.
 ///
@@ -42,8 +43,9 @@ public final class FastCGIExchange {
         }
         let wanted = transport.bodyEndsAtEndOfStream ? limit + 1 : (declared ?? 0)
         var body: [UInt8] = []
-        body.reserveCapacity(min(declared ?? 16_384, wanted))
-        var chunk = [UInt8](repeating: 0, count: 16_384)
+        body.reserveCapacity(min(declared ?? 0, wanted))
+        // Most requests (every GET) have no body: start with a small chunk, grow it once it fills up.
+        var chunk = [UInt8](repeating: 0, count: min(max(declared ?? 0, 0) + 1, 16_384))
         while body.count < wanted {
             let room = min(chunk.count, wanted - body.count)
             let count = try chunk.withUnsafeMutableBytes { buffer in
@@ -53,6 +55,7 @@ public final class FastCGIExchange {
             }.get()
             if count == 0 { break }
             body.append(contentsOf: chunk[..<count])
+            if count == chunk.count && chunk.count < 16_384 { chunk = [UInt8](repeating: 0, count: 16_384) }
         }
         if body.count > limit {
             throw FastCGIError(code: .bodyTooLarge, message: "the request body is over the limit of \(limit) bytes")
@@ -92,6 +95,16 @@ public final class FastCGIExchange {
         try transport.flush()
     }
 
+    /// Sends the rest of a complete response and ends it. Over FastCGI the last bytes, the end of the
+    /// output stream and the end of the request leave in one write, where `flush()` and the end of the
+    /// request would take two. Later writes, flushes and `end()` throw `.requestFinished`.
+    /// Throws `.clientGone` when the web server closed the connection.
+    public func end() throws(FastCGIError) {
+        try checkNotFinished()
+        finished = true
+        try transport.finishOutput()
+    }
+
     /// Marks the request as complete; later calls throw `.requestFinished`.
     func finish() {
         finished = true
@@ -127,26 +140,25 @@ public final class FastCGIExchange {
 
     /// Parses `NAME=value` strings: first occurrence wins, empty values are dropped.
     static func parseParams<Entries: Sequence<String>>(_ entries: Entries) -> [String: String] {
-        var params: [String: String] = [:]
-        for entry in entries {
-            guard let equals = entry.firstIndex(of: "=") else { continue }
-            let name = String(entry[..<equals])
-            if params[name] == nil {
-                params[name] = String(entry[entry.index(after: equals)...])
-            }
+        var parser = ParamParser()
+        for var entry in entries {
+            entry.withUTF8 { parser.add($0) }
         }
-        return params.filter { !$0.value.isEmpty }
+        return parser.finish()
     }
 
     /// Reads a NULL-terminated `NAME=value` array such as libfcgi's `envp` or `environ`.
     static func parseParams(environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String: String] {
-        var entries: [String] = []
+        var parser = ParamParser()
         if var cursor = environment {
             while let entry = cursor.pointee {
-                entries.append(String(cString: entry))
+                let length = strlen(entry)
+                entry.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                    parser.add(UnsafeBufferPointer(start: bytes, count: length))
+                }
                 cursor += 1
             }
         }
-        return parseParams(entries)
+        return parser.finish()
     }
 }

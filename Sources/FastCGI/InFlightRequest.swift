@@ -18,10 +18,9 @@ struct InFlightRequest: Sendable {
     init(slot: Int, params: [String: String], started: ContinuousClock.Instant) {
         self.slot = slot
         method = params["REQUEST_METHOD"] ?? "-"
-        let cgiPath = (params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? "")
         if let uri = params["DOCUMENT_URI"] {
-            path = uri
-        } else if !cgiPath.isEmpty {
+            path = uri  // nginx always sends it: the CGI path is only put together without it
+        } else if case let cgiPath = (params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? ""), !cgiPath.isEmpty {
             path = cgiPath
         } else {
             path = String((params["REQUEST_URI"] ?? "-").prefix { $0 != "?" })

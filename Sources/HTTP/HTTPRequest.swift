@@ -21,12 +21,25 @@ public struct HTTPRequest: Sendable {
         self.method = method.uppercased()
         self.path = path
         self.query = query
-        var lowered: [String: String] = [:]
-        for (name, value) in headers { lowered[name.lowercased()] = value }
-        self.headers = lowered
+        if headers.keys.allSatisfy(Self.isLowercaseASCII) {
+            self.headers = headers  // already lower case (what RequestHandler builds): no second dictionary
+        } else {
+            var lowered: [String: String] = [:]
+            for (name, value) in headers { lowered[Self.lowercasedName(name)] = value }
+            self.headers = lowered
+        }
         self.body = body
         self.authenticatedUser = authenticatedUser
         self.remoteAddress = remoteAddress
+    }
+
+    /// `name` in lower case; names that already are (what `RequestHandler` passes) are kept as they are.
+    private static func lowercasedName(_ name: String) -> String {
+        isLowercaseASCII(name) ? name : name.lowercased()
+    }
+
+    private static func isLowercaseASCII(_ name: String) -> Bool {
+        name.utf8.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
     }
 
     /// The value of header `name` (case-insensitive), or nil.

@@ -50,6 +50,11 @@ public struct HTTPResponse: Sendable {
         }
     }
 
+    /// A JSON response whose body is already encoded (e.g. by `JSONWriter`).
+    public static func json(encoded body: [UInt8], status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
+    }
+
     /// The JSON error response for `error`: `{"error": "...", "code": "..."}` with its status and headers.
     public init(error: APIError) {
         self.status = error.status

@@ -4,19 +4,36 @@ public enum QueryString {
     /// Malformed escapes are kept literally rather than rejected.
     public static func parse(_ query: String) -> [String: String] {
         var result: [String: String] = [:]
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decode(parts[0])
-            let value = parts.count > 1 ? decode(parts[1]) : ""
-            if result[name] == nil { result[name] = value }
+        var query = query
+        // Split on the bytes `&` and `=` (every request has a query string to parse).
+        query.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+                if end > start {
+                    let pair = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                    let equals = pair.firstIndex(of: UInt8(ascii: "="))
+                    let name = decode(UnsafeBufferPointer(rebasing: pair[..<(equals ?? pair.count)]))
+                    let value = equals.map { decode(UnsafeBufferPointer(rebasing: pair[($0 + 1)...])) } ?? ""
+                    if result[name] == nil { result[name] = value }
+                }
+                start = end + 1
+            }
         }
         return result
     }
 
     /// Decodes `%XX` escapes and `+` in one component; invalid UTF-8 is repaired with U+FFFD.
     public static func decode<S: StringProtocol>(_ component: S) -> String {
+        var text = String(component)
+        return text.withUTF8 { decode($0) }
+    }
+
+    private static func decode(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
+            return String(decoding: utf8, as: UTF8.self)
+        }
         var bytes: [UInt8] = []
-        let utf8 = Array(component.utf8)
         bytes.reserveCapacity(utf8.count)
         var index = 0
         while index < utf8.count {

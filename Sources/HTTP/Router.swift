@@ -40,6 +40,7 @@ public struct Router {
     }
 
     private static func normalize(_ path: String) -> String {
-        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        // On bytes: a trailing "/" is always a character of its own (nothing combines with it).
+        path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") ? String(path.dropLast()) : path
     }
 }

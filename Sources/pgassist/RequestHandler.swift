@@ -68,10 +68,3 @@ final class RequestHandler: FastCGIHandler {
         return QueryString.decode(raw.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
     }
 }
-
-extension String {
-    /// `CONTENT_TYPE` → `content-type`: FastCGI header param names back to HTTP header names.
-    func replacingUnderscores() -> String {
-        String(lowercased().map { $0 == "_" ? "-" : $0 })
-    }
-}

@@ -298,4 +298,29 @@ struct FastCGIServerTests {
         #expect(throws: FastCGIError.self) { try exchange.write("late") }
         do throws(FastCGIError) { try exchange.write("late") } catch { #expect(error.code == .requestFinished) }
     }
+
+    @Test("end() sends the response and ends the request; the exchange refuses writes after it")
+    func endSendsAndCloses() throws {
+        let afterEnd = ResultBox<String>()
+        let server = try start { _, exchange in
+            do throws(FastCGIError) {
+                try exchange.write("Status: 201 Created\r\nContent-Type: text/plain\r\n\r\n")
+                try exchange.write("ended")
+                try exchange.end()
+            } catch {
+                afterEnd.append("end failed: \(error.code)")
+            }
+            do throws(FastCGIError) { try exchange.write("late") } catch { afterEnd.append("\(error.code)") }
+            do throws(FastCGIError) { try exchange.end() } catch { afterEnd.append("\(error.code)") }
+        }
+        defer { server.stopAndWait() }
+        let response = try FastCGITestClient.request(unixSocket: socketPath, params: [])
+        #expect(response.ended)
+        #expect(response.body == "ended")
+        #expect(response.text.hasPrefix("Status: 201 Created\r\n"))
+        // The handler goes on after the client has its answer.
+        for _ in 0..<200 where afterEnd.all.count < 2 { usleep(10_000) }
+        #expect(afterEnd.all == ["\(FastCGIError.Code.requestFinished)", "\(FastCGIError.Code.requestFinished)"])
+    }
 }
+

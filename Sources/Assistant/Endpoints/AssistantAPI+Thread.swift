@@ -23,7 +23,8 @@ extension AssistantAPI {
                 try store.messages(threadId: thread.id, limit: limit, before: before)
             }
         }
-        return .json(ThreadResponse(thread: thread, page: page))
+        let body = ThreadResponse(thread: thread, page: page)
+        return body.writtenJSON.map { HTTPResponse.json(encoded: $0) } ?? .json(body)
     }
 
     /// `DELETE /thread?userId=U`: retires the user's current thread (kept in the store, marked deleted);

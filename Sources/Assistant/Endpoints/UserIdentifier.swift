@@ -7,6 +7,8 @@ enum UserIdentifier {
 
     /// `value` when it is an acceptable user id; otherwise a 400 naming `field`.
     static func validate(_ value: String, field: String = "userId") throws(APIError) -> String {
+        // Printable ASCII holds neither control characters nor U+FFFD: the usual case, checked on bytes.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw APIError.invalidField(field, "must not contain control characters")
         }
@@ -21,7 +23,7 @@ enum UserIdentifier {
     /// The `projectRef` query parameter of `request`, validated like a user id; nil when absent or empty.
     static func projectRef(fromQuery request: HTTPRequest) throws(APIError) -> String? {
         guard let value = request.query["projectRef"], !value.isEmpty else { return nil }
-        if value.count > maxLength { throw APIError.invalidField("projectRef", "must be at most \(maxLength) characters long") }
+        if exceedsMaxLength(value) { throw APIError.invalidField("projectRef", "must be at most \(maxLength) characters long") }
         return try validate(value, field: "projectRef")
     }
 
@@ -29,9 +31,15 @@ enum UserIdentifier {
     /// Which user the request acts for is `RequestIdentity`'s decision.
     static func fromQuery(_ request: HTTPRequest) throws(APIError) -> String? {
         guard let value = request.query["userId"] else { return nil }
-        if value.trimmingSpaces().isEmpty { throw APIError.invalidField("userId", "must not be empty") }
-        if value.count > maxLength { throw APIError.invalidField("userId", "must be at most \(maxLength) characters long") }
+        if value.allSatisfy(\.isWhitespace) { throw APIError.invalidField("userId", "must not be empty") }
+        if exceedsMaxLength(value) { throw APIError.invalidField("userId", "must be at most \(maxLength) characters long") }
         return try validate(value)
+    }
+
+    /// More than `maxLength` characters; counted only when there are more bytes than that, since a
+    /// character is at least one byte.
+    private static func exceedsMaxLength(_ value: String) -> Bool {
+        value.utf8.count > maxLength && value.count > maxLength
     }
 
     /// The `userId` field of `body`, validated; nil when absent or null, 400 when invalid.

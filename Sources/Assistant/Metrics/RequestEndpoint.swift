@@ -5,13 +5,14 @@ enum RequestEndpoint: Int, CaseIterable, Sendable {
 
     /// The route of `method` and `path` (a trailing slash is ignored, as the router does).
     init(method: String, path: String) {
-        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-        let prefix = AssistantAPI.prefix + "/"
+        let trimmed = path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") ? String(path.dropLast()) : path
+        let prefix = Self.routePrefix
         guard trimmed.hasPrefix(prefix) else {
             self = .other
             return
         }
-        switch (method, trimmed.dropFirst(prefix.count)) {
+        // The prefix is ASCII: skip its bytes rather than count its characters (every request comes here).
+        switch (method, trimmed[trimmed.utf8.index(trimmed.startIndex, offsetBy: prefix.utf8.count)...]) {
         case ("GET", "thread"): self = .getThread
         case ("DELETE", "thread"): self = .deleteThread
         case ("POST", "setup"): self = .setup
@@ -21,6 +22,9 @@ enum RequestEndpoint: Int, CaseIterable, Sendable {
         default: self = .other
         }
     }
+
+    /// The API prefix with its trailing slash, built once.
+    private static let routePrefix = AssistantAPI.prefix + "/"
 
     /// The `method` label.
     var method: String {

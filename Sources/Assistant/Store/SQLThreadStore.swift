@@ -40,12 +40,12 @@ public final class SQLThreadStore: ThreadStore {
 
     static let threadColumns = "id, user_id, project_ref, message_count, created_at, updated_at"
 
+    /// Built once: the statement caches are keyed by the SQL text.
+    private static let currentThreadSQL = "SELECT \(threadColumns) FROM threads WHERE user_id = $1 AND deleted_at IS NULL"
+
     public func currentThread(userId: String) throws(StoreError) -> ThreadRecord? {
         try ready()
-        return try database.rows(
-            "SELECT \(Self.threadColumns) FROM threads WHERE user_id = $1 AND deleted_at IS NULL",
-            [.text(userId)]
-        ).first.map(Self.thread)
+        return try database.rows(Self.currentThreadSQL, [.text(userId)]).first.map(Self.thread)
     }
 
     public func currentOrNewThread(userId: String, projectRef: String?) throws(StoreError) -> ThreadRecord {

@@ -17,8 +17,32 @@ public enum Clock {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let millis = Int(milliseconds % 1_000)
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))"
-            + "T\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(millis, 3))Z"
+        let year = Int(parts.tm_year) + 1900
+        // Every answer carries two of these: write the digits instead of formatting and joining strings.
+        guard millis >= 0, (0...9999).contains(year) else {
+            return "\(pad(year, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))"
+                + "T\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(millis, 3))Z"
+        }
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var at = 0
+            func put(_ value: Int, _ width: Int, then separator: UInt8) {
+                var rest = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[at + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                buffer[at + width] = separator
+                at += width + 1
+            }
+            put(year, 4, then: UInt8(ascii: "-"))
+            put(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
+            put(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
+            put(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
+            put(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
+            put(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
+            put(millis, 3, then: UInt8(ascii: "Z"))
+            return at
+        }
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
