@@ -7,6 +7,8 @@ public struct AssistantConfiguration: Sendable {
     public var storeLocation: StoreLocation
     /// How long a SQLite statement waits for other writers, in milliseconds (`SQLITE_BUSY_TIMEOUT_MS`, default 5000).
     public var sqliteBusyTimeoutMilliseconds: Int32
+    /// When a SQLite store's commits reach the disk (`SQLITE_SYNCHRONOUS`: `full`, the default, or `normal`).
+    public var sqliteDurability: SQLiteDurability = .full
     /// The model a new assistant definition uses (`OPENAI_MODEL`, default `gpt-5.4`).
     public var defaultModel: String
     /// The longest chat message accepted, in characters (`MAX_MESSAGE_CHARS`, default 32000).
@@ -52,6 +54,12 @@ public struct AssistantConfiguration: Sendable {
         }
         sqliteBusyTimeoutMilliseconds = Int32(try Self.integer(environment, "SQLITE_BUSY_TIMEOUT_MS",
                                                                 default: 5_000, range: 0...600_000))
+        if let value = environment["SQLITE_SYNCHRONOUS"], !value.isEmpty {
+            guard let durability = SQLiteDurability(rawValue: value.lowercased()) else {
+                throw ConfigurationError(variable: "SQLITE_SYNCHRONOUS", message: "must be full or normal, not '\(value)'")
+            }
+            sqliteDurability = durability
+        }
         if let model = environment["OPENAI_MODEL"], !model.isEmpty { defaultModel = model }
         maxMessageCharacters = try Self.integer(environment, "MAX_MESSAGE_CHARS", default: 32_000, range: 1...10_000_000)
         maxMessagePage = try Self.integer(environment, "MAX_MESSAGE_PAGE", default: 200, range: 1...10_000)

@@ -80,6 +80,7 @@ struct ServeSettings: Sendable {
 
     /// Opens a thread store connection for the calling thread.
     func openStore() throws(StoreError) -> SQLThreadStore {
-        try SQLThreadStore(location: assistant.storeLocation, busyTimeoutMilliseconds: assistant.sqliteBusyTimeoutMilliseconds)
+        try SQLThreadStore(location: assistant.storeLocation, busyTimeoutMilliseconds: assistant.sqliteBusyTimeoutMilliseconds,
+                           sqliteDurability: assistant.sqliteDurability)
     }
 }

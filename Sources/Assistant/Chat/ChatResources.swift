@@ -39,8 +39,9 @@ public final class ChatResources: Sendable {
             runLocks = RunLockKeeper(connectionString: connectionString, logger: logger)
         }
         let busyTimeout = configuration.sqliteBusyTimeoutMilliseconds
+        let durability = configuration.sqliteDurability
         let runEnds = RunEndRetrier(logger: logger) { () throws(StoreError) -> any RunStore in
-            try SQLThreadStore(location: location, busyTimeoutMilliseconds: busyTimeout)
+            try SQLThreadStore(location: location, busyTimeoutMilliseconds: busyTimeout, sqliteDurability: durability)
         }
         self.init(projects: try ProjectRegistry.load(settings: configuration.projects, logger: logger),
                   hostPolicy: DatabaseHostPolicy(settings: configuration.projects), runLocks: runLocks, runEnds: runEnds)

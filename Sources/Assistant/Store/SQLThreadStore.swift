@@ -16,11 +16,14 @@ public final class SQLThreadStore: ThreadStore {
     /// Creates a store on `database`.
     public init(database: any SQLDatabase) { self.database = database }
 
-    /// Opens the store at `location` (no connection is made for PostgreSQL until first use).
-    public convenience init(location: StoreLocation, busyTimeoutMilliseconds: Int32 = 5_000) throws(StoreError) {
+    /// Opens the store at `location` (no connection is made for PostgreSQL until first use); the SQLite
+    /// settings apply to a SQLite file only.
+    public convenience init(location: StoreLocation, busyTimeoutMilliseconds: Int32 = 5_000,
+                            sqliteDurability: SQLiteDurability = .full) throws(StoreError) {
         switch location {
         case .sqlite(let path):
-            self.init(database: try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds))
+            self.init(database: try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+                                                   durability: sqliteDurability))
         case .postgres(let connectionString):
             self.init(database: PostgresDatabase(connectionString: connectionString))
         }

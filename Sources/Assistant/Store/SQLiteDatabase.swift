@@ -24,8 +24,10 @@ public final class SQLiteDatabase: SQLDatabase {
     public var kind: StoreKind { .sqlite }
 
     /// Opens (creating when needed) the file at `path` and its parent folder.
-    /// - Parameter busyTimeoutMilliseconds: how long an operation waits for other writers.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws(StoreError) {
+    /// - Parameters:
+    ///   - busyTimeoutMilliseconds: how long an operation waits for other writers.
+    ///   - durability: when commits reach the disk.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, durability: SQLiteDurability = .full) throws(StoreError) {
         FileSystem.createParentDirectory(of: path)
         do {
             connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
@@ -33,11 +35,11 @@ public final class SQLiteDatabase: SQLDatabase {
             throw Self.storeError(error)
         }
         self.busyTimeoutMilliseconds = max(0, busyTimeoutMilliseconds)
-        // WAL lets readers run beside one writer; FULL syncs the WAL on every commit so an
+        // WAL lets readers run beside one writer; FULL (the default) syncs the WAL on every commit so an
         // acknowledged message survives a power loss, not only a crash. Switching a new file to WAL
         // needs an exclusive lock, and SQLite answers BUSY at once (without its busy handler) when
         // that could deadlock with another opener: workers starting together retry.
-        try script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        try script("PRAGMA journal_mode=WAL; PRAGMA synchronous=\(durability.pragmaValue); PRAGMA foreign_keys=ON;")
     }
 
     public func rows(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
