@@ -57,6 +57,17 @@ struct RunLockKeeperTests {
         #expect(try observer.runLockIsFree(runId: "run_released") == true)
     }
 
+    @Test("while a lock is held the background check runs about once a second, not in a loop")
+    func checkCadence() throws {
+        let url = try PostgresServer.shared().createDatabase(prefix: "runlock")
+        let keeper = RunLockKeeper(connectionString: url, logger: Logger(label: "test"))
+        #expect(keeper.hold(runId: "run_cadence"))
+        Thread.sleep(forTimeInterval: 3.5)
+        let checks = keeper.checkCount
+        keeper.release(runId: "run_cadence")
+        #expect((1...6).contains(checks), "\(checks) checks in 3.5 s")
+    }
+
     @Test("SQLite leaves the question to the worker's pid")
     func sqlite() throws {
         #expect(try StoreFixture(.sqlite).open().runLockIsFree(runId: "run_x") == nil)

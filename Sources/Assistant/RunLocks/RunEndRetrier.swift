@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTP
 import Logging
 import Synchronization
@@ -77,8 +74,7 @@ public final class RunEndRetrier: Sendable {
     private func retryUntilEmpty() {
         var store: (any RunStore)?
         while true {
-            var pause = timespec(tv_sec: 0, tv_nsec: Int(Self.retryIntervalMilliseconds) * 1_000_000)
-            nanosleep(&pause, nil)
+            Clock.sleep(milliseconds: Self.retryIntervalMilliseconds)
             let endings = state.withLock { $0.endings }
             var settled: Set<String> = []
             for ending in endings {

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTP
 import Logging
 import Postgres
@@ -30,6 +27,8 @@ public final class RunLockKeeper: Sendable {
         var checking = false
         /// Whether the warning about locks that cannot be taken again was logged (once per loss).
         var lossReported = false
+        /// Background checks made while locks were wanted.
+        var checks = 0
     }
 
     private let connectionString: String
@@ -75,6 +74,11 @@ public final class RunLockKeeper: Sendable {
     /// Whether this process currently holds the lock of `runId` (for tests and diagnostics).
     public func holds(runId: String) -> Bool {
         state.withLock { $0.taken.contains(runId) }
+    }
+
+    /// How many background checks ran while locks were wanted (one a second; for tests and diagnostics).
+    public var checkCount: Int {
+        state.withLock { $0.checks }
     }
 
     // MARK: Keeping the locks
@@ -126,6 +130,7 @@ public final class RunLockKeeper: Sendable {
     private func check() {
         let needsConnection = state.withLock { state -> Bool in
             guard !state.wanted.isEmpty else { return false }
+            state.checks += 1
             if state.connection?.probe() == false {
                 state.connection = nil
                 state.taken = []
@@ -164,8 +169,7 @@ public final class RunLockKeeper: Sendable {
     private func startCheckingThread() {
         let started = BackgroundThread.start { [self] in
             while true {
-                var pause = timespec(tv_sec: 0, tv_nsec: Int(Self.checkIntervalMilliseconds) * 1_000_000)
-                nanosleep(&pause, nil)
+                Clock.sleep(milliseconds: Self.checkIntervalMilliseconds)
                 check()
             }
         }

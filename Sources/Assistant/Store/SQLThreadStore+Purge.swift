@@ -32,7 +32,7 @@ extension SQLThreadStore {
                 let deleted = try database.run(sql, parameters)
                 total += deleted
                 if deleted < batchSize { return total }
-                pause(pauseMilliseconds)
+                Clock.sleep(milliseconds: pauseMilliseconds)
             }
         }
         while true {
@@ -59,7 +59,7 @@ extension SQLThreadStore {
                         WHERE t.id = $1 AND k.created_at <= t.deleted_at)
                     """, [thread])
                 counts.threads += try database.run("DELETE FROM threads WHERE id = $1 AND deleted_at IS NOT NULL", [thread])
-                pause(pauseMilliseconds)
+                Clock.sleep(milliseconds: pauseMilliseconds)
             }
         }
         counts.pendingActions += try repeatedly("""
@@ -87,7 +87,7 @@ extension SQLThreadStore {
                 """, [.integer(cutoff), .integer(Int64(batchSize))])
             total += deleted
             if deleted < batchSize { return total }
-            pause(pauseMilliseconds)
+            Clock.sleep(milliseconds: pauseMilliseconds)
         }
     }
 
@@ -113,8 +113,4 @@ extension SQLThreadStore {
         Int(try database.rows(sql, parameters).first?.first?.integer ?? 0)
     }
 
-    private func pause(_ milliseconds: Int) {
-        guard milliseconds > 0 else { return }
-        usleep(useconds_t(milliseconds * 1_000))
-    }
 }

@@ -110,7 +110,7 @@ public final class SQLiteDatabase: SQLDatabase {
                 guard left > 0 else {
                     throw StoreError(.busy, "\(error.detail) (after waiting \(busyTimeoutMilliseconds) ms for other writers)")
                 }
-                Self.sleep(milliseconds: min(Int.random(in: (pauseMilliseconds + 1) / 2...pauseMilliseconds), Int(left)))
+                Clock.sleep(milliseconds: min(Int.random(in: (pauseMilliseconds + 1) / 2...pauseMilliseconds), Int(left)))
                 pauseMilliseconds = min(pauseMilliseconds * 2, 8)
             }
         }
@@ -122,12 +122,6 @@ public final class SQLiteDatabase: SQLDatabase {
         guard left > .zero else { return 0 }
         let (seconds, attoseconds) = left.components
         return Int32(clamping: seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
-    }
-
-    private static func sleep(milliseconds: Int) {
-        guard milliseconds > 0 else { return }
-        var request = timespec(tv_sec: milliseconds / 1_000, tv_nsec: (milliseconds % 1_000) * 1_000_000)
-        nanosleep(&request, nil)
     }
 
     public func lockForMigration() throws(StoreError) {

@@ -11,6 +11,15 @@ public enum Clock {
         return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
     }
 
+    /// Blocks the calling thread for `milliseconds` (nothing for 0 or less), resuming after signals.
+    public static func sleep(milliseconds: Int) {
+        guard milliseconds > 0 else { return }
+        // tv_nsec must stay below one second: nanosleep refuses 1_000_000_000 at once (EINVAL).
+        var request = timespec(tv_sec: milliseconds / 1_000, tv_nsec: (milliseconds % 1_000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+    }
+
     /// `milliseconds` since the epoch as ISO 8601 in UTC with milliseconds, e.g. `2026-11-25T02:35:11.123Z`.
     public static func iso8601(_ milliseconds: Int64) -> String {
         var seconds = time_t(milliseconds / 1_000)
