@@ -5,7 +5,8 @@ import Tools
 public struct AssistantConfiguration: Sendable {
     /// Where the threads live (`THREAD_STORE_URL`; default `sqlite://var/pgassist.db`).
     public var storeLocation: StoreLocation
-    /// How long a SQLite statement waits for other writers, in milliseconds (`SQLITE_BUSY_TIMEOUT_MS`, default 5000).
+    /// How long a SQLite statement waits for other writers, in milliseconds (`SQLITE_BUSY_TIMEOUT_MS`, default 30000: a chat turn's writes may
+    /// queue behind hundreds of others, and waiting is better than failing well within the chat deadline).
     public var sqliteBusyTimeoutMilliseconds: Int32
     /// When a SQLite store's commits reach the disk (`SQLITE_SYNCHRONOUS`: `full`, the default, or `normal`).
     public var sqliteDurability: SQLiteDurability = .full
@@ -33,7 +34,7 @@ public struct AssistantConfiguration: Sendable {
     public var authentication: AuthenticationSettings = AuthenticationSettings()
 
     /// Creates a configuration.
-    public init(storeLocation: StoreLocation = .defaultLocation, sqliteBusyTimeoutMilliseconds: Int32 = 5_000,
+    public init(storeLocation: StoreLocation = .defaultLocation, sqliteBusyTimeoutMilliseconds: Int32 = 30_000,
                 defaultModel: String = "gpt-5.4", maxMessageCharacters: Int = 32_000, maxMessagePage: Int = 200) {
         self.storeLocation = storeLocation
         self.sqliteBusyTimeoutMilliseconds = sqliteBusyTimeoutMilliseconds
@@ -53,7 +54,7 @@ public struct AssistantConfiguration: Sendable {
             }
         }
         sqliteBusyTimeoutMilliseconds = Int32(try Self.integer(environment, "SQLITE_BUSY_TIMEOUT_MS",
-                                                                default: 5_000, range: 0...600_000))
+                                                                default: 30_000, range: 0...600_000))
         if let value = environment["SQLITE_SYNCHRONOUS"], !value.isEmpty {
             guard let durability = SQLiteDurability(rawValue: value.lowercased()) else {
                 throw ConfigurationError(variable: "SQLITE_SYNCHRONOUS", message: "must be full or normal, not '\(value)'")

@@ -18,7 +18,7 @@ public final class SQLThreadStore: ThreadStore {
 
     /// Opens the store at `location` (no connection is made for PostgreSQL until first use); the SQLite
     /// settings apply to a SQLite file only.
-    public convenience init(location: StoreLocation, busyTimeoutMilliseconds: Int32 = 5_000,
+    public convenience init(location: StoreLocation, busyTimeoutMilliseconds: Int32 = 30_000,
                             sqliteDurability: SQLiteDurability = .full) throws(StoreError) {
         switch location {
         case .sqlite(let path):

@@ -27,7 +27,7 @@ public final class SQLiteDatabase: SQLDatabase {
     /// - Parameters:
     ///   - busyTimeoutMilliseconds: how long an operation waits for other writers.
     ///   - durability: when commits reach the disk.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, durability: SQLiteDurability = .full) throws(StoreError) {
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000, durability: SQLiteDurability = .full) throws(StoreError) {
         FileSystem.createParentDirectory(of: path)
         do {
             connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
