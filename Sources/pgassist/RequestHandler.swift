@@ -27,12 +27,14 @@ final class RequestHandler: FastCGIHandler {
     }
 
     private func answer(_ exchange: FastCGIExchange) {
+        let started = ContinuousClock.now
         let response: HTTPResponse
         do {
             let request = try Self.request(from: exchange, maxBodyBytes: maxBodyBytes)
             response = api.respond(to: request)
         } catch {
-            response = HTTPResponse(error: error)
+            response = api.refuse(error, method: exchange.param("REQUEST_METHOD") ?? "GET", path: Self.path(exchange.params),
+                                  since: started)
         }
         ResponseWriter.write(response, to: exchange, logger: logger)
     }

@@ -95,6 +95,18 @@ struct MetricsThroughNginxTests {
         #expect(uptimes.count == 2 && uptimes.allSatisfy { $0.value >= 0 && $0.value < 600 })
     }
 
+    @Test("a request refused before its body was read (over PGASSIST_MAX_BODY_BYTES) is counted with its 413")
+    func refusedBodyCounted() throws {
+        let service = try Service(workers: 1, threads: 2, environment: ["PGASSIST_MAX_BODY_BYTES": "200"])
+        defer { service.stop() }
+        let body = #"{"message": "\#(String(repeating: "x", count: 400))", "userId": "u", "projectRef": "p"}"#
+        let refused = try service.request("POST", "/api/ai/assistant/chat", body: body)
+        #expect(refused.status == 413, "\(refused.text)")
+        #expect(refused.text.contains("payload_too_large"), "\(refused.text)")
+        let scrape = try Scrape(service)
+        #expect(scrape.sum("pgassist_http_requests_total", ["endpoint": "chat", "status": "413"]) == 1, "\(service.logs)")
+    }
+
     @Test("a worker that dies keeps its counts: they move to the retired slot and the totals do not go back")
     func deadWorkerKeepsCounts() throws {
         let service = try Service(workers: 2, threads: 2)

@@ -57,4 +57,11 @@ public final class AssistantAPI {
         }
         return AssistantMetrics.shared.observe(response, to: request, since: started)
     }
+
+    /// The answer to a request the transport refused before it was read whole (a body over the limit, a body
+    /// cut short), counted in the metrics like every other answer; `started` is when the request arrived.
+    public func refuse(_ error: APIError, method: String, path: String, since started: ContinuousClock.Instant) -> HTTPResponse {
+        AssistantMetrics.shared.observe(HTTPResponse(error: error),
+                                        to: HTTPRequest(method: method, path: path, headers: [:], body: []), since: started)
+    }
 }
