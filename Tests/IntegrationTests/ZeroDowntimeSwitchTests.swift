@@ -25,19 +25,7 @@ struct ZeroDowntimeSwitchTests {
         // Chats that are still waiting for the model while the switch runs (the first two reach the old pool).
         try provider.script(Array(repeating: .object(["text": .string("done"), "delayMs": .number(2_000)]), count: 4))
 
-        // Clients: each with its own credential, so nginx's rate limit (20 requests/s per credential) is
-        // never what fails a request.
-        let load = LoadLoop()
-        for client in 0..<3 {
-            Thread {
-                while !load.isDone {
-                    let status = (try? service.request("GET", "/api/ai/assistant/thread?userId=loop\(client)",
-                                                       headers: [("Authorization", "Bearer loop-\(client)")]))?.status ?? -1
-                    load.record(status)
-                    usleep(60_000)
-                }
-            }.start()
-        }
+        let load = LoadLoop(clients: 3, name: "loop", service: service)
         let chats = (0..<2).map { index in
             let box = ResponseBox()
             let body: JSONValue = .object(["userId": .string("chat\(index)"), "projectRef": .string("proj_1"),
@@ -139,17 +127,7 @@ struct ZeroDowntimeSwitchTests {
             """.write(toFile: systemctl, atomically: true, encoding: .utf8)
         chmod(systemctl, 0o755)
 
-        let load = LoadLoop()
-        for client in 0..<2 {
-            Thread {
-                while !load.isDone {
-                    let status = (try? service.request("GET", "/api/ai/assistant/thread?userId=unit\(client)",
-                                                       headers: [("Authorization", "Bearer unit-\(client)")]))?.status ?? -1
-                    load.record(status)
-                    usleep(60_000)
-                }
-            }.start()
-        }
+        let load = LoadLoop(clients: 2, name: "unit", service: service)
         var environment = ProcessInfo.processInfo.environment.filter { name, _ in
             !name.hasPrefix("PGASSIST_") && name != "THREAD_STORE_URL"
         }
@@ -225,6 +203,21 @@ private final class LoadLoop: @unchecked Sendable {
     private let lock = NSLock()
     private var seen: [Int] = []
     private var done = false
+
+    /// Starts `clients` threads that each GET their own user's thread every 60 ms until `finish()`. Each
+    /// sends its own credential, so nginx's rate limit (20 requests/s per credential) never fails a request.
+    init(clients: Int, name: String, service: Service) {
+        for client in 0..<clients {
+            Thread { [self] in
+                while !isDone {
+                    let status = (try? service.request("GET", "/api/ai/assistant/thread?userId=\(name)\(client)",
+                                                       headers: [("Authorization", "Bearer \(name)-\(client)")]))?.status ?? -1
+                    record(status)
+                    usleep(60_000)
+                }
+            }.start()
+        }
+    }
 
     func record(_ status: Int) { lock.withLock { seen.append(status) } }
     func finish() { lock.withLock { done = true } }

@@ -201,22 +201,18 @@ final class ChatRun {
                                  toolCalls: calls.isEmpty ? nil : StoredToolCall.encode(calls), runId: runId,
                                  providerItems: kept.isEmpty ? nil : JSONValue.array(kept).serialized())
         let tokens = response.usage.inputTokens + response.usage.outputTokens
-        let (stored, finished) = try withStore { () throws(StoreError) in
-            try store.atomically { () throws(StoreError) -> (MessageRecord, Bool) in
+        remember(try withStore { () throws(StoreError) in
+            try store.atomically { () throws(StoreError) -> MessageRecord in
                 try store.recordRound(id: runId, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens)
                 try RateLimiter(settings: configuration.rateLimits, store: store).addTokens(userId: userId, count: tokens)
                 let stored = try store.appendRunMessage(threadId: threadId, message)
-                guard calls.isEmpty else { return (stored, true) }
-                return (stored, try store.finishRun(id: runId, status: .completed, response: response.text,
-                                                    errorCode: nil, errorMessage: nil))
+                if calls.isEmpty, try !store.finishRun(id: runId, status: .completed, response: response.text,
+                                                       errorCode: nil, errorMessage: nil) {
+                    throw StoreError(.runNotActive, "run \(runId) ended before its answer was stored")
+                }
+                return stored
             }
-        }
-        remember(stored)
-        if !finished {
-            // Not reachable while appends are fenced by run state; kept so a change there cannot go unnoticed.
-            let current = try withStore { () throws(StoreError) in try store.run(id: runId, threadId: threadId) }
-            throw .ended(current?.status ?? .cancelled, text: response.text)
-        }
+        })
     }
 
     /// Adds a message this run stored to the history of its next rounds.
