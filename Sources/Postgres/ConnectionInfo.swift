@@ -13,6 +13,12 @@ public struct ConnectionInfo: Sendable, Equatable {
         public let keyword: String
         /// The value after libpq's unquoting and percent-decoding; may be empty.
         public let value: String
+
+        /// An option setting `keyword` to `value`.
+        public init(keyword: String, value: String) {
+            self.keyword = keyword
+            self.value = value
+        }
     }
 
     /// The options the string sets, in libpq's order of keywords.
@@ -40,6 +46,30 @@ public struct ConnectionInfo: Sendable, Equatable {
             option += 1
         }
         self.options = options
+    }
+
+    /// The given options, in that order.
+    public init(options: [Option]) {
+        self.options = options
+    }
+
+    /// These options with every keyword `other` sets taken from `other` instead.
+    public func overriding(with other: ConnectionInfo) -> ConnectionInfo {
+        let replaced = Set(other.options.map(\.keyword))
+        return ConnectionInfo(options: options.filter { !replaced.contains($0.keyword) } + other.options)
+    }
+
+    /// The options as a `key='value'` connection string, each value quoted (`\` and `'` escaped), as libpq
+    /// reads it back to the same options.
+    public var keyValueString: String {
+        options.map { option in
+            var quoted = option.keyword + "='"
+            for character in option.value {
+                if character == "\\" || character == "'" { quoted.append("\\") }
+                quoted.append(character)
+            }
+            return quoted + "'"
+        }.joined(separator: " ")
     }
 
     /// The value the string gives `keyword`, or nil when it does not set it (an empty value is `""`).

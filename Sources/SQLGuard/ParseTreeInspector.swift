@@ -19,8 +19,11 @@ struct Finding {
 struct ParseTreeInspector {
     let policy: FunctionPolicy
     private(set) var findings: [Finding] = []
-    /// What may call user code without naming a call, for the catalog check.
-    private(set) var implicitCalls = ImplicitCalls()
+    /// Relations with secret columns the query reads (`pg_roles`, `pg_stats`…), by the name the query
+    /// gives them (alias or relation name, lower-cased), with their secret columns.
+    private var secretRelations: [String: (relation: String, columns: Set<String>)] = [:]
+    /// Every column reference: its fields (nil for `*`) and where it is.
+    private var columnReferences: [(fields: [String?], location: Int?)] = []
 
     init(policy: FunctionPolicy) {
         self.policy = policy
@@ -60,6 +63,7 @@ struct ParseTreeInspector {
                 break
             }
         }
+        inspectSecretColumns()
     }
 
     /// Looks at one object's members in a single pass: node wrappers (`{"DeleteStmt": …}`), the
@@ -68,6 +72,7 @@ struct ParseTreeInspector {
         var functionName: JSONValue?
         var relation: String?
         var schema: String?
+        var alias: String?
         for (key, child) in members {
             switch key {
             case "funcname":
@@ -76,6 +81,8 @@ struct ParseTreeInspector {
                 relation = child.stringValue
             case "schemaname":
                 schema = child.stringValue
+            case "alias":
+                alias = child["aliasname"]?.stringValue
             case "intoClause":
                 let target = child["rel"]?["relname"]?.stringValue.map { " " + QualifiedName.quotedIfNeeded($0) } ?? ""
                 record(.selectInto, "SELECT … INTO\(target) is not allowed: it creates a table; use a plain SELECT",
@@ -86,23 +93,19 @@ struct ParseTreeInspector {
                 record(.lockingClause, "\(clause) is not allowed: it locks rows; remove the locking clause", location)
             case "A_Expr":
                 inspectOperator(child["name"], location: child["location"]?.intValue ?? location)
-                if let names = child["name"]?.arrayValue, names.count == 1, let name = names[0]["String"]?["sval"]?.stringValue {
-                    implicitCalls.operatorNames.insert(name)
-                }
             case "ColumnRef":
-                if let fields = child["fields"]?.arrayValue, fields.count >= 2,
-                   let last = fields.last?["String"]?["sval"]?.stringValue {
-                    implicitCalls.attributeNames.insert(last)
+                let fields = (child["fields"]?.arrayValue ?? []).map { $0["String"]?["sval"]?.stringValue }
+                let at = child["location"]?.intValue ?? location
+                columnReferences.append((fields, at))
+                if fields.count >= 2, let last = fields.last, let last {
+                    inspectAttribute(last, location: at)
                 }
             case "A_Indirection":
                 for step in child["indirection"]?.arrayValue ?? [] {
-                    if let name = step["String"]?["sval"]?.stringValue { implicitCalls.attributeNames.insert(name) }
+                    if let name = step["String"]?["sval"]?.stringValue { inspectAttribute(name, location: location) }
                 }
-            case "TypeCast":
-                if let parts = child["typeName"]?["names"]?.arrayValue?.compactMap({ $0["String"]?["sval"]?.stringValue }),
-                   !parts.isEmpty {
-                    implicitCalls.castTypes.insert(parts.map(QualifiedName.quotedIfNeeded).joined(separator: "."))
-                }
+            case "RangeTableSample":
+                inspectSampleMethod(child["method"], location: child["location"]?.intValue ?? location)
             case "SubLink":
                 inspectOperator(child["operName"], location: child["location"]?.intValue ?? location)
             case "SortBy":
@@ -127,6 +130,64 @@ struct ParseTreeInspector {
             let written = QualifiedName(parts: (schema.map { [$0] } ?? []) + [relation]).sql
             record(.relationNotAllowed, "reading \(written) is not allowed: \(why)", location)
         }
+        if let relation, let columns = SecretColumns.columns(ofRelation: relation, schema: schema) {
+            secretRelations[(alias ?? relation).lowercased()] = (relation.lowercased(), columns)
+        }
+    }
+
+    /// `(expr).f` and `t.f` call the one-argument function `f` when `f` is no column: names that can only
+    /// be dangerous functions (the deny-list) or a setting read with a name the guard cannot see are refused
+    /// here. Every other function reached this way is found on the server's deparse of the query, where
+    /// the call is written out (QueryProbe in Tools).
+    private mutating func inspectAttribute(_ name: String, location: Int?) {
+        if let why = DeniedFunctions.reason(for: name) {
+            record(.functionNotAllowed, "\(QualifiedName.quotedIfNeeded(name))() is not allowed (called as .\(name)): \(why)", location)
+        } else if name.lowercased() == "current_setting" {
+            record(.settingNotAllowed, "current_setting() is not allowed as an attribute (.current_setting): write current_setting('name') with a harmless setting's name", location)
+        }
+    }
+
+    /// TABLESAMPLE runs the method's handler: only the built-in SYSTEM and BERNOULLI.
+    private mutating func inspectSampleMethod(_ names: JSONValue?, location: Int?) {
+        guard let name = QualifiedName(nodes: names) else {
+            record(.functionNotAllowed, "a TABLESAMPLE method whose name cannot be read is not allowed", location)
+            return
+        }
+        guard name.schema == nil || name.schema == "pg_catalog", ["system", "bernoulli"].contains(name.name) else {
+            record(.functionNotAllowed, "TABLESAMPLE \(name.sql) is not allowed: only the built-in SYSTEM and BERNOULLI methods may be used", location)
+            return
+        }
+    }
+
+    /// Secret columns of `pg_roles`, `pg_stats`… are refused by name, and so is any reference that reads the
+    /// whole row of such a view (`r`, `r.*`, a bare `*` in a query that reads one).
+    private mutating func inspectSecretColumns() {
+        guard !secretRelations.isEmpty else { return }
+        let secretNames = secretRelations.values.reduce(into: Set<String>()) { $0.formUnion($1.columns) }
+        for reference in columnReferences {
+            let fields = reference.fields.map { $0?.lowercased() }
+            guard let last = fields.last else { continue }
+            if let last, secretNames.contains(last) {
+                let owner = fields.count >= 2 ? fields[fields.count - 2].flatMap { secretRelations[$0]?.relation } : nil
+                let relation = owner ?? secretRelations.values.first { $0.columns.contains(last) }!.relation
+                record(.relationNotAllowed, "reading \(relation).\(last) is not allowed: \(SecretColumns.reason(relation: relation))",
+                       reference.location)
+                continue
+            }
+            let wholeRow: String?
+            if last == nil {
+                // `*` or `alias.*`
+                wholeRow = fields.count == 1 ? secretRelations.values.first?.relation : fields[fields.count - 2].flatMap { secretRelations[$0]?.relation }
+            } else if fields.count == 1, let last {
+                wholeRow = secretRelations[last]?.relation
+            } else {
+                wholeRow = nil
+            }
+            if let wholeRow {
+                record(.relationNotAllowed, "reading the whole row of \(wholeRow) is not allowed: \(SecretColumns.reason(relation: wholeRow)); name the columns you need",
+                       reference.location)
+            }
+        }
     }
 
     private mutating func inspectFunction(_ names: JSONValue, location: Int?) {
@@ -139,11 +200,15 @@ struct ParseTreeInspector {
         }
     }
 
-    /// `current_setting(name [, missing_ok])` may only read harmless settings, named by a string constant.
+    /// `current_setting(name [, missing_ok])` may only read harmless settings, named by a string constant
+    /// (`'name'`, or `'name'::text` as PostgreSQL deparses it), however the function is named (bare,
+    /// `pg_catalog.`, `database.pg_catalog.`).
     private mutating func inspectSettingRead(_ names: JSONValue, arguments: JSONValue?, location: Int?) {
-        guard let name = QualifiedName(nodes: names), name.parts.last == "current_setting",
-              name.parts.count == 1 || name.parts.first == "pg_catalog" else { return }
-        guard let setting = arguments?.arrayValue?.first?["A_Const"]?["sval"]?["sval"]?.stringValue else {
+        guard let name = QualifiedName(nodes: names), name.name.lowercased() == "current_setting",
+              name.schema == nil || name.schema?.lowercased() == "pg_catalog" else { return }
+        let first = arguments?.arrayValue?.first
+        let constant = first?["A_Const"] ?? first?["TypeCast"]?["arg"]?["A_Const"]
+        guard let setting = constant?["sval"]?["sval"]?.stringValue else {
             record(.settingNotAllowed, "current_setting() is not allowed with a computed name: name the setting as a string constant", location)
             return
         }

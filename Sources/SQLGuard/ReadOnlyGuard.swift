@@ -12,7 +12,7 @@ import PgQuery
 public struct ReadOnlyGuard: Sendable {
     /// What the guard allows beyond its built-in rules.
     public let configuration: Configuration
-    private let policy: FunctionPolicy
+    let policy: FunctionPolicy
 
     /// Creates a guard; the default configuration allows only built-in side-effect-free functions.
     public init(configuration: Configuration = .init()) {
@@ -28,21 +28,22 @@ public struct ReadOnlyGuard: Sendable {
         inspect(sql).verdict
     }
 
-    /// The verdict, and for an allowed query the places where PostgreSQL may call user code without a
-    /// visible call (attribute notation, unqualified operators, casts): check those against the
-    /// database's catalogs before running the query (see `ImplicitCalls`). `statement` is the one
-    /// statement's text as the parser delimited it, without a terminating `;` and what follows it, so it
-    /// can be nested in other SQL (end it with a line break: it may end in a `--` comment); for a refused
-    /// query it is `sql` unchanged.
-    public func inspect(_ sql: String) -> (verdict: GuardVerdict, implicitCalls: ImplicitCalls, statement: String) {
-        var implicitCalls = ImplicitCalls()
+    /// The verdict, the one statement's text as the parser delimited it (without a terminating `;` and what
+    /// follows it, so it can be nested in other SQL: end it with a line break, it may end in a `--` comment;
+    /// for a refused query `sql` unchanged), and for an allowed EXPLAIN its options and query.
+    ///
+    /// The parse tree cannot tell every function PostgreSQL will call (attribute notation, overloads,
+    /// operators and casts resolve against the catalogs): run an allowed SELECT only after `QueryProbe`
+    /// (Tools) has checked what the server resolved.
+    public func inspect(_ sql: String) -> (verdict: GuardVerdict, statement: String, explain: ExplainRequest?) {
         var statement = sql
-        let verdict = evaluate(sql, implicitCalls: &implicitCalls, statement: &statement)
-        if case .refused = verdict { return (verdict, ImplicitCalls(), sql) }
-        return (verdict, implicitCalls, statement)
+        var explain: ExplainRequest?
+        let verdict = evaluate(sql, statement: &statement, explain: &explain)
+        if case .refused = verdict { return (verdict, sql, nil) }
+        return (verdict, statement, explain)
     }
 
-    private func evaluate(_ sql: String, implicitCalls: inout ImplicitCalls, statement text: inout String) -> GuardVerdict {
+    private func evaluate(_ sql: String, statement text: inout String, explain request: inout ExplainRequest?) -> GuardVerdict {
         let tree: JSONValue
         do {
             tree = try PgQuery.parse(sql)
@@ -87,6 +88,13 @@ public struct ReadOnlyGuard: Sendable {
             kind = .show
         case "ExplainStmt":
             if let refusal = explainRefusal(node, source: source, start: start) { return .refused(refusal) }
+            guard let parts = ExplainRequest(explain: node, statement: text) else {
+                return .refused(GuardRefusal(reason: .statementNotAllowed, message: """
+                    this EXPLAIN cannot be checked: write it as EXPLAIN (option value, …) SELECT …, with the options \
+                    VERBOSE, COSTS, SETTINGS, SUMMARY, TIMING, BUFFERS, WAL or FORMAT and plain values
+                    """, position: start))
+            }
+            request = parts
             kind = .explain
         default:
             let name = StatementName.sql(nodeType: nodeType, node: node)
@@ -97,7 +105,6 @@ public struct ReadOnlyGuard: Sendable {
 
         var inspector = ParseTreeInspector(policy: policy)
         inspector.inspect(node)
-        implicitCalls = inspector.implicitCalls
         if let finding = inspector.firstFinding {
             return .refused(GuardRefusal(reason: finding.reason, message: finding.message,
                                          position: finding.byteOffset.map(source.position(ofByte:))))

@@ -24,9 +24,39 @@ public struct DatabaseAccess: Sendable {
         try cache.value(database: connectionString, key: key, compute)
     }
 
+    /// How a tool transaction starts and ends.
+    public enum TransactionMode: Sendable {
+        /// `BEGIN READ ONLY`, always rolled back.
+        case readOnly
+        /// `BEGIN`, committed when the body returns.
+        case readWrite
+        /// `BEGIN`, always rolled back: the body may store the query it was given in a temporary view to check
+        /// it (`QueryProbe`), and must make the transaction `READ ONLY` before anything of the query runs.
+        case checkedRead
+
+        var begin: String { self == .readOnly ? "BEGIN READ ONLY" : "BEGIN" }
+        var end: String { self == .readWrite ? "COMMIT" : "ROLLBACK" }
+    }
+
+    /// The same database reached as the login configured for reading (`SQL_READ_ONLY_CONNECTION`, or a
+    /// project's `readOnlyConnectionString`): its options (`user=… password=…`, or a whole connection string)
+    /// replace the target's. Without one, this access.
+    public func readingLogin() throws(ToolError) -> DatabaseAccess {
+        guard let login = settings.readOnlyConnection else { return self }
+        let merged: String
+        do throws(PostgresError) {
+            let target = try ConnectionInfo(parsing: connectionString)
+            let reader = try ConnectionInfo(parsing: login)
+            merged = target.overriding(with: reader).keyValueString
+        } catch {
+            throw ToolError(.notConfigured, "The read-only connection (SQL_READ_ONLY_CONNECTION) or the database's connection string cannot be read: \(error.message)")
+        }
+        return DatabaseAccess(connectionString: merged, pool: pool, settings: settings, cache: cache)
+    }
+
     /// Borrows a connection and opens the transaction. A pooled connection that died while idle
     /// (the server restarted, a proxy cut it) fails here: it is dropped and a fresh one tried once.
-    private func begin(readOnly: Bool, role: String?) throws(ToolError) -> (ConnectionPool.Lease, PostgresConnection) {
+    private func begin(_ mode: TransactionMode, role: String?) throws(ToolError) -> (ConnectionPool.Lease, PostgresConnection) {
         var attempts = 0
         while true {
             attempts += 1
@@ -38,7 +68,7 @@ public struct DatabaseAccess: Sendable {
             }
             let connection = lease.connection
             do throws(PostgresError) {
-                try connection.execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
+                try connection.execute(mode.begin)
                 // standard_conforming_strings must be on, as libpg_query (the guard) always assumes:
                 // with it off, `'\'` ends a string differently for the server than for the guard.
                 let applied = try connection.query("""
@@ -69,14 +99,27 @@ public struct DatabaseAccess: Sendable {
     }
 
     /// Runs `body` inside one transaction: `BEGIN READ ONLY` (then always ROLLBACK) when `readOnly`,
-    /// else `BEGIN` (committed when `body` returns). `statement_timeout`, `lock_timeout` and
-    /// `idle_in_transaction_session_timeout` are set for this transaction only, with UTC ISO dates;
-    /// `role` (from configuration, never from the model) is assumed with `SET LOCAL ROLE`.
+    /// else `BEGIN` (committed when `body` returns). See `transaction(_:role:_:)`.
     public func transaction<T>(readOnly: Bool, role: String? = nil,
                                _ body: (PostgresConnection) throws(ToolError) -> T) throws(ToolError) -> T {
-        let (lease, connection) = try begin(readOnly: readOnly, role: role)
+        try transaction(readOnly ? .readOnly : .readWrite, role: role, body)
+    }
+
+    /// Runs `body` inside one transaction started and ended as `mode` says. `statement_timeout`,
+    /// `lock_timeout` and `idle_in_transaction_session_timeout` are set for this transaction only, with UTC
+    /// ISO dates; `role` (from configuration, never from the model) is assumed with `SET LOCAL ROLE`.
+    ///
+    /// The connection goes back to the pool clean: after the transaction `DISCARD ALL` drops what a session
+    /// keeps past ROLLBACK (advisory locks, prepared statements, cursors WITH HOLD, temporary objects,
+    /// LISTEN, session settings); a connection where that fails is closed instead.
+    public func transaction<T>(_ mode: TransactionMode, role: String? = nil,
+                               _ body: (PostgresConnection) throws(ToolError) -> T) throws(ToolError) -> T {
+        let (lease, connection) = try begin(mode, role: role)
         var reusable = true
-        defer { pool.checkIn(lease, reusable: reusable) }
+        defer {
+            if reusable && (try? connection.execute("DISCARD ALL")) == nil { reusable = false }
+            pool.checkIn(lease, reusable: reusable)
+        }
         let value: T
         do {
             value = try body(connection)
@@ -85,7 +128,7 @@ public struct DatabaseAccess: Sendable {
             throw error
         }
         do {
-            try connection.execute(readOnly ? "ROLLBACK" : "COMMIT")
+            try connection.execute(mode.end)
         } catch {
             reusable = false
             throw ToolError.from(error)

@@ -31,62 +31,108 @@ public enum ReadOnlyExecution {
         }
     }
 
-    /// Runs `sql` read-only and returns at most `maxRows` rows. A SELECT is read through a cursor so
-    /// only `maxRows + 1` rows ever leave the server, and no value longer than the output budget leaves it
-    /// (`ValueCap`: `sql` must then be the statement alone, as the guard delimits it); other kinds run as they are. `kind` nil means
-    /// "unchecked" (used to prove these layers without the parser): the statement runs as given.
-    /// `implicitCalls` (from the guard) are checked against the catalogs first, unless nil (user functions allowed).
-    public static func run(_ sql: String, kind: StatementKind?, implicitCalls: ImplicitCalls? = nil, maxRows: Int,
-                           database: DatabaseAccess, role: String?) throws(ToolError) -> Output {
-        try database.transaction(readOnly: true, role: role) { connection throws(ToolError) -> Output in
-            if let implicitCalls, let refusal = try ImplicitCallCheck.refusal(implicitCalls, connection: connection) {
-                throw refusal
+    /// Runs a statement the guard allowed and returns at most `maxRows` rows, checked before anything of it
+    /// runs and run read-only:
+    /// - a SELECT (`sql`, the statement as the guard delimited it) is nested in the value cap's projection
+    ///   (`ValueCap`), stored as a temporary view and checked (`QueryProbe`); then the transaction becomes
+    ///   `READ ONLY` and the view is read through a cursor, so only `maxRows + 1` rows and no value longer than
+    ///   the output budget ever leave the server;
+    /// - an EXPLAIN's query is stored and checked the same way, and the plan of the stored view is read with
+    ///   every line and the whole output capped on the server;
+    /// - SHOW runs as it is, in `BEGIN READ ONLY`.
+    /// The whole call, every statement and fetch included, gets one deadline: `SQL_STATEMENT_TIMEOUT_MS`.
+    public static func run(_ sql: String, kind: StatementKind, explain: ExplainRequest? = nil, guardLayer: ReadOnlyGuard,
+                           maxRows: Int, database: DatabaseAccess, role: String?) throws(ToolError) -> Output {
+        let deadline = Deadline(milliseconds: database.settings.statementTimeoutMilliseconds)
+        switch kind {
+        case .show:
+            return try run(sql, kind: nil, maxRows: maxRows, database: database, role: role)
+        case .explain:
+            guard let explain else { throw ToolError(.internalError, "an EXPLAIN arrived without its parts") }
+            return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
+                let columns = try describe(explain.query, connection: connection)
+                try QueryProbe(guardLayer: guardLayer, connection: connection)
+                    .storeAndCheck(ValueCap.storable(explain.query, columns: columns))
+                return try ExplainPlan.read(options: explain.options, budgetBytes: database.settings.outputBudgetBytes,
+                                            deadline: deadline, connection: connection)
             }
-            let start = ContinuousClock.now
-            var batches: [PostgresResult] = []
-            var truncated = false
-            var cap: ValueCap?
-            if kind == .select {
-                let described: [PostgresColumn]
-                do throws(PostgresError) { described = try connection.describe(sql) } catch { throw ToolError.from(error) }
-                guard described.count <= ValueCap.maxColumns else {
-                    throw ToolError(.invalidArguments, """
-                        The query returns \(described.count) columns; run_sql returns at most \(ValueCap.maxColumns). Select fewer columns.
-                        """)
-                }
-                if !described.isEmpty { cap = ValueCap(columns: described, limitBytes: database.settings.outputBudgetBytes) }
+        case .select:
+            return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
+                let described = try describe(sql, connection: connection)
+                let cap = described.isEmpty ? nil : ValueCap(columns: described, limitBytes: database.settings.outputBudgetBytes)
+                try QueryProbe(guardLayer: guardLayer, connection: connection)
+                    .storeAndCheck(cap?.wrap(sql) ?? ValueCap.noColumns(sql))
+                return try read(cap: cap, maxRows: maxRows, deadline: deadline, database: database, connection: connection)
             }
-            do throws(PostgresError) {
-                if kind == .select {
-                    _ = try connection.query("DECLARE pgassist_rows NO SCROLL CURSOR FOR \(cap?.wrap(sql) ?? sql)")
-                    truncated = try fetch(into: &batches, maxRows: maxRows, byteBudget: database.settings.outputBudgetBytes,
-                                          worstRowBytes: cap?.worstRowBytes ?? 0, connection: connection)
-                    if let cap { batches = batches.map(cap.relabel) }
-                } else {
-                    batches = [try connection.query(sql)]
-                }
-            } catch {
-                throw ToolError.from(error)
-            }
-            let elapsed = ContinuousClock.now - start
-            let columns = cap?.columns ?? batches.first?.columns ?? []
-            let names = uniqueNames(columns.map(\.name))
-            let types = try typeNames(columns.map(\.typeOID), connection: connection)
-            var rows: [JSONValue] = []
-            for batch in batches {
-                for row in 0..<batch.count where rows.count < maxRows {
-                    var object: [String: JSONValue] = [:]
-                    for column in names.indices {
-                        object[names[column]] = cap?.value(batch, row, column) ?? batch.value(row, column).json
-                    }
-                    rows.append(.object(object))
-                }
-            }
-            let fetched = batches.reduce(0) { $0 + $1.count }
-            let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
-            return Output(columns: Array(zip(names, types)).map { (name: $0.0, type: $0.1) }, rows: rows,
-                          truncated: truncated || fetched > maxRows, durationMilliseconds: milliseconds)
         }
+    }
+
+    /// Runs `sql` exactly as given inside `BEGIN READ ONLY` (rolled back), without the guard: the layers below
+    /// the parser on their own, which the tests prove, and SHOW. `kind` nil means "unchecked".
+    public static func run(_ sql: String, kind: StatementKind?, maxRows: Int, database: DatabaseAccess,
+                           role: String?) throws(ToolError) -> Output {
+        try database.transaction(.readOnly, role: role) { connection throws(ToolError) -> Output in
+            let start = ContinuousClock.now
+            let batch: PostgresResult
+            do throws(PostgresError) { batch = try connection.query(sql) } catch { throw ToolError.from(error) }
+            return try output([batch], cap: nil, maxRows: maxRows, truncated: false, elapsed: ContinuousClock.now - start,
+                              connection: connection)
+        }
+    }
+
+    /// The columns of `sql`, at most `ValueCap.maxColumns`.
+    private static func describe(_ sql: String, connection: PostgresConnection) throws(ToolError) -> [PostgresColumn] {
+        let described: [PostgresColumn]
+        do throws(PostgresError) { described = try connection.describe(sql) } catch { throw ToolError.from(error) }
+        guard described.count <= ValueCap.maxColumns else {
+            throw ToolError(.invalidArguments, """
+                The query returns \(described.count) columns; run_sql returns at most \(ValueCap.maxColumns). Select fewer columns.
+                """)
+        }
+        return described
+    }
+
+    /// Makes the transaction `READ ONLY`, then reads the checked view through a cursor.
+    private static func read(cap: ValueCap?, maxRows: Int, deadline: Deadline, database: DatabaseAccess,
+                             connection: PostgresConnection) throws(ToolError) -> Output {
+        let start = ContinuousClock.now
+        var batches: [PostgresResult] = []
+        let truncated: Bool
+        do throws(PostgresError) {
+            try connection.execute("SET TRANSACTION READ ONLY")
+            try deadline.apply(to: connection)
+            let columns = cap == nil ? "" : "*"
+            _ = try connection.query("DECLARE pgassist_rows NO SCROLL CURSOR FOR SELECT \(columns) FROM \(QueryProbe.viewName)")
+            truncated = try fetch(into: &batches, maxRows: maxRows, byteBudget: database.settings.outputBudgetBytes,
+                                  worstRowBytes: cap?.worstRowBytes ?? 0, deadline: deadline, connection: connection)
+            if let cap { batches = batches.map(cap.relabel) }
+        } catch {
+            throw ToolError.from(error)
+        }
+        return try output(batches, cap: cap, maxRows: maxRows, truncated: truncated, elapsed: ContinuousClock.now - start,
+                          connection: connection)
+    }
+
+    /// The tool's output from fetched batches.
+    private static func output(_ batches: [PostgresResult], cap: ValueCap?, maxRows: Int, truncated: Bool, elapsed: Duration,
+                               connection: PostgresConnection) throws(ToolError) -> Output {
+        let columns = cap?.columns ?? batches.first?.columns ?? []
+        let names = uniqueNames(columns.map(\.name))
+        let types = try typeNames(columns.map(\.typeOID), connection: connection)
+        var rows: [JSONValue] = []
+        for batch in batches {
+            for row in 0..<batch.count where rows.count < maxRows {
+                var object: [String: JSONValue] = [:]
+                for column in names.indices {
+                    object[names[column]] = cap?.value(batch, row, column) ?? batch.value(row, column).json
+                }
+                rows.append(.object(object))
+            }
+        }
+        let fetched = batches.reduce(0) { $0 + $1.count }
+        let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        return Output(columns: Array(zip(names, types)).map { (name: $0.0, type: $0.1) }, rows: rows,
+                      truncated: truncated || fetched > maxRows, durationMilliseconds: milliseconds)
     }
 
     /// Reads the cursor in growing batches (1, 10, 100, … rows) until `maxRows + 1` rows arrived,
@@ -94,14 +140,16 @@ public enum ReadOnlyExecution {
     /// Rows past the output budget would be cut anyway, so a query of huge values holds about
     /// one batch of them in memory rather than `maxRows`; with `worstRowBytes` (the most one row can
     /// take under the value cap) a batch is kept small enough that it cannot pass `ValueCap.batchBytes`.
+    /// Each FETCH may only use what is left of the call's deadline.
     private static func fetch(into batches: inout [PostgresResult], maxRows: Int, byteBudget: Int, worstRowBytes: Int,
-                              connection: PostgresConnection) throws(PostgresError) -> Bool {
+                              deadline: Deadline, connection: PostgresConnection) throws(PostgresError) -> Bool {
         let largestBatch = worstRowBytes > 0 ? max(1, ValueCap.batchBytes / worstRowBytes) : 1_000
         var fetched = 0
         var bytes = 0
         var batchSize = 1
         while fetched <= maxRows {
             let wanted = min(batchSize, maxRows + 1 - fetched)
+            if batchSize > 1 { try deadline.apply(to: connection) }
             let batch = try connection.query("FETCH FORWARD \(wanted) FROM pgassist_rows")
             if batches.isEmpty || batch.count > 0 { batches.append(batch) }
             fetched += batch.count

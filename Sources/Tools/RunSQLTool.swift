@@ -2,8 +2,9 @@ import JSON
 import Postgres
 import SQLGuard
 
-/// `run_sql {query, maxRows?}`: one read-only query, behind three independent layers — the parser-based
-/// guard, a `READ ONLY` transaction that is always rolled back, and (when configured) a low-privilege role.
+/// `run_sql {query, maxRows?}`: one read-only query, behind independent layers — the guard on the parse tree,
+/// the check of what the server resolved for it (`QueryProbe`), a `READ ONLY` transaction that is always
+/// rolled back, and (when configured) a separate low-privilege login (`SQL_READ_ONLY_CONNECTION`) or role.
 public struct RunSQLTool: Tool {
     /// Creates the tool.
     public init() {}
@@ -51,9 +52,9 @@ public struct RunSQLTool: Tool {
                                 details: Self.details(of: refusal))
             }
             let database = try context.requireDatabase()
-            let output = try ReadOnlyExecution.run(inspection.statement, kind: kind,
-                                                   implicitCalls: settings.allowUserFunctions ? nil : inspection.implicitCalls,
-                                                   maxRows: maxRows, database: database, role: settings.readOnlyRole)
+            let output = try ReadOnlyExecution.run(inspection.statement, kind: kind, explain: inspection.explain,
+                                                   guardLayer: guardLayer, maxRows: maxRows,
+                                                   database: try database.readingLogin(), role: settings.readOnlyRole)
             return .success(output.json, truncatable: "rows")
         } catch {
             return .failure(error)

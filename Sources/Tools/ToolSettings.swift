@@ -1,3 +1,5 @@
+import Postgres
+
 /// Limits and policies that apply to every tool call; set by the deployment, never by the model.
 public struct ToolSettings: Sendable {
     /// Largest tool result, in bytes of JSON (default 32 KiB).
@@ -14,8 +16,14 @@ public struct ToolSettings: Sendable {
     public var idleInTransactionTimeoutMilliseconds: Int = 30_000
     /// How long to wait for a connection to the user's database, in seconds (default 5).
     public var connectTimeoutSeconds: Int = 5
-    /// A low-privilege role `run_sql` switches to with `SET LOCAL ROLE`, when configured.
+    /// A low-privilege role `run_sql` switches to with `SET LOCAL ROLE`, when configured. Weaker than
+    /// `readOnlyConnection`: SQL that runs SQL can undo `SET ROLE` (`RESET ROLE`, `set_config('role', …)`).
     public var readOnlyRole: String?
+    /// The login `run_sql` connects as, when configured (`SQL_READ_ONLY_CONNECTION`): libpq options, usually
+    /// `user=… password=…`, that replace the target database's own (a whole connection string replaces all of
+    /// them). A separate login has no more privileged user to go back to, so PostgreSQL itself refuses what
+    /// the login may not do, whatever the guard misses. Never logged or shown.
+    public var readOnlyConnection: String?
     /// Whether `run_sql` may call the user's own functions (default false: only built-ins on the allow-list).
     public var allowUserFunctions: Bool = false
     /// Schemas hidden from listings and protected from changes besides the system ones
@@ -32,7 +40,7 @@ public struct ToolSettings: Sendable {
 
     /// Reads settings from the environment (`TOOL_OUTPUT_BUDGET_BYTES`, `SQL_DEFAULT_MAX_ROWS`,
     /// `SQL_MAX_ROWS`, `SQL_STATEMENT_TIMEOUT_MS`, `SQL_LOCK_TIMEOUT_MS`, `SQL_IDLE_TIMEOUT_MS`,
-    /// `DB_CONNECT_TIMEOUT_S`, `SQL_READ_ONLY_ROLE`, `SQL_ALLOW_USER_FUNCTIONS`, `PLATFORM_SCHEMAS`,
+    /// `DB_CONNECT_TIMEOUT_S`, `SQL_READ_ONLY_ROLE`, `SQL_READ_ONLY_CONNECTION`, `SQL_ALLOW_USER_FUNCTIONS`, `PLATFORM_SCHEMAS`,
     /// `APPROVAL_TTL_S`); malformed numbers keep their defaults' bounds.
     public init(environment: [String: String]) throws(ToolSettingsError) {
         func number(_ name: String, _ value: inout Int, _ range: ClosedRange<Int>) throws(ToolSettingsError) {
@@ -51,6 +59,13 @@ public struct ToolSettings: Sendable {
         try number("DB_CONNECT_TIMEOUT_S", &connectTimeoutSeconds, 1...300)
         try number("APPROVAL_TTL_S", &approvalLifetimeSeconds, 1...604_800)
         if let role = environment["SQL_READ_ONLY_ROLE"], !role.isEmpty { readOnlyRole = role }
+        if let login = environment["SQL_READ_ONLY_CONNECTION"], !login.isEmpty {
+            guard ConnectionInfo.isConnectionString(login), (try? ConnectionInfo(parsing: login)) != nil else {
+                throw ToolSettingsError(variable: "SQL_READ_ONLY_CONNECTION",
+                                        message: "must be libpq options such as 'user=reader password=…' or a connection string")
+            }
+            readOnlyConnection = login
+        }
         if let flag = environment["SQL_ALLOW_USER_FUNCTIONS"] { allowUserFunctions = flag == "1" || flag == "true" }
         if let list = environment["PLATFORM_SCHEMAS"] {
             platformSchemas = list.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }

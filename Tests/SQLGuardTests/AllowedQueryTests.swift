@@ -75,7 +75,7 @@ struct AllowedQueryTests {
         "SELECT obj_description('orders'::regclass, 'pg_class'), col_description('orders'::regclass, 1), pg_get_userbyid(relowner) FROM pg_class LIMIT 1",
         "SELECT has_table_privilege('orders', 'SELECT'), has_schema_privilege('public', 'USAGE'), to_regclass('public.orders'), to_regtype('int4'), num_nonnulls(1, NULL), num_nulls(1, NULL)",
         "SELECT pg_catalog.lower('A'), pg_catalog.count(*) FROM pg_catalog.pg_class",
-        "SELECT * FROM pg_catalog.pg_roles",
+        "SELECT rolname, rolsuper, rolcanlogin FROM pg_catalog.pg_roles",
         "SELECT count(*) FROM pg_stat_user_tables WHERE n_live_tup > 0",
         "SELECT schemaname, tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders'",

@@ -260,6 +260,36 @@ struct RefusedQueryTests {
         ("WITH a AS (SELECT * FROM pg_shadow) SELECT * FROM a", .relationNotAllowed),
         ("SELECT * FROM t JOIN pg_authid a ON true", .relationNotAllowed),
         ("SELECT * FROM pg_roles r, LATERAL (SELECT rolpassword FROM pg_authid WHERE oid = r.oid) p", .relationNotAllowed),
+        ("SELECT * FROM information_schema.user_mapping_options", .relationNotAllowed),
+        ("SELECT * FROM information_schema._pg_user_mappings", .relationNotAllowed),
+        ("SELECT option_value FROM INFORMATION_SCHEMA.USER_MAPPING_OPTIONS", .relationNotAllowed),
+        ("SELECT srvoptions FROM pg_foreign_server", .relationNotAllowed),
+        ("SELECT stavalues1 FROM pg_statistic", .relationNotAllowed),
+        ("SELECT query FROM extensions.pg_stat_statements", .relationNotAllowed),
+
+        // Secret columns of system views, and reading their whole row.
+        ("SELECT rolname, rolconfig FROM pg_roles", .relationNotAllowed),
+        ("SELECT r.rolconfig FROM pg_catalog.pg_roles r", .relationNotAllowed),
+        ("SELECT useconfig FROM pg_user", .relationNotAllowed),
+        ("SELECT * FROM pg_roles", .relationNotAllowed),
+        ("SELECT r FROM pg_roles r", .relationNotAllowed),
+        ("SELECT r.* FROM pg_roles r", .relationNotAllowed),
+        ("SELECT row_to_json(r) FROM pg_roles AS r", .relationNotAllowed),
+        ("SELECT pg_roles FROM pg_roles", .relationNotAllowed),
+        ("SELECT most_common_vals FROM pg_stats WHERE tablename = 'pg_authid'", .relationNotAllowed),
+        ("SELECT s.histogram_bounds FROM pg_stats s", .relationNotAllowed),
+        ("SELECT most_common_vals FROM pg_stats_ext", .relationNotAllowed),
+
+        // Attribute notation with a dangerous name, and setting reads in every name form.
+        ("SELECT ('/etc/passwd'::text).pg_read_file", .functionNotAllowed),
+        ("SELECT (pg_backend_pid()).pg_terminate_backend", .functionNotAllowed),
+        ("SELECT (42::bigint).pg_advisory_lock", .functionNotAllowed),
+        ("SELECT t.pg_sleep FROM (SELECT 1.0 AS x) t", .functionNotAllowed),
+        ("SELECT ('app.jwt_secret'::text).current_setting", .settingNotAllowed),
+        ("SELECT db.pg_catalog.current_setting('app.jwt_secret')", .settingNotAllowed),
+        ("SELECT current_setting('app.jwt_secret'::text)", .settingNotAllowed),
+        ("SELECT 1 FROM t TABLESAMPLE public.system_rows(10)", .functionNotAllowed),
+        ("SELECT 1 FROM t TABLESAMPLE system_time(10)", .functionNotAllowed),
 
         // User-defined operators run user functions.
         ("SELECT 1 OPERATOR(public.+) 2", .operatorNotAllowed),

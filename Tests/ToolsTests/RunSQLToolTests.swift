@@ -241,12 +241,14 @@ struct RunSQLToolTests {
         #expect(try locksHeld() == "0")
         // Ordinary qualified columns, built-in operators and casts still run.
         #expect(run("SELECT i.name, i.id::text, 1 = 1 AS same FROM items i WHERE i.id > 0").isSuccess)
-        // The check is what stops them: with user functions allowed, the same query runs the function.
+        // The check is what stops them: with user functions allowed, the same query runs the function (its
+        // value comes back), and the lock it took is gone with the call (the connection is discarded clean).
         var permissive = ToolSettings()
         permissive.allowUserFunctions = true
         let context = database.context(permissive)
-        #expect(RunSQLTool().execute(.object(["query": .string("SELECT x.side FROM items x")]), context: context).isSuccess)
-        #expect(try locksHeld() == "1")
+        let ran = RunSQLTool().execute(.object(["query": .string("SELECT x.side FROM items x")]), context: context)
+        #expect(ran.data?["rows"]?.arrayValue?.first?["side"] == .number(1), "\(ran.json.serialized())")
+        #expect(try locksHeld() == "0")
     }
 
     @Test("a pooled connection killed while idle is replaced on the next call")

@@ -28,17 +28,10 @@ public enum RequestConnectionOptions {
     /// the string an empty one keeps `PGPASSWORD` out. A server that asks for a password then gets only
     /// the request's.
     public static func confined(_ info: ConnectionInfo) -> String {
-        var pairs = info.options.map { ($0.keyword, $0.value) }
-        pairs += [("passfile", missingFile), ("sslcert", missingFile), ("sslkey", missingFile)]
-        if info["password"] == nil { pairs.append(("password", "")) }
-        return pairs.map { keyword, value in
-            var quoted = keyword + "='"
-            for character in value {
-                if character == "\\" || character == "'" { quoted.append("\\") }
-                quoted.append(character)
-            }
-            return quoted + "'"
-        }.joined(separator: " ")
+        var pinned = [("passfile", missingFile), ("sslcert", missingFile), ("sslkey", missingFile)]
+        if info["password"] == nil { pinned.append(("password", "")) }
+        return ConnectionInfo(options: info.options + pinned.map { ConnectionInfo.Option(keyword: $0.0, value: $0.1) })
+            .keyValueString
     }
 
     /// The first keyword `info` sets that is not allowed, in libpq's order, or nil when all are.

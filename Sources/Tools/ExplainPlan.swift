@@ -1,0 +1,60 @@
+import JSON
+import Postgres
+
+/// The plan of a checked query (`QueryProbe`'s stored view), read with its size capped on the server: a
+/// plan can be as large as the constants folded into it (`repeat('x', 200000000)`), so a temporary
+/// function runs EXPLAIN there and sends each line cut to the output budget, stopping once the budget is
+/// used. The transaction is `READ ONLY` before the plan is made.
+enum ExplainPlan {
+    /// The plan's lines as `QUERY PLAN` rows, marked truncated when a line or the whole plan was cut.
+    static func read(options: String, budgetBytes: Int, deadline: Deadline,
+                     connection: PostgresConnection) throws(ToolError) -> ReadOnlyExecution.Output {
+        let start = ContinuousClock.now
+        let explain = "EXPLAIN " + (options.isEmpty ? "" : "(\(options)) ") + "SELECT * FROM \(QueryProbe.viewName)"
+        let result: PostgresResult
+        do throws(PostgresError) {
+            _ = try connection.query("""
+                CREATE FUNCTION pg_temp.pgassist_explain(budget integer) RETURNS TABLE (line text, bytes integer)
+                LANGUAGE plpgsql AS $pgassist$
+                DECLARE
+                    plan_line text;
+                    used integer := 0;
+                BEGIN
+                    FOR plan_line IN EXECUTE '\(explain)' LOOP
+                        EXIT WHEN used OPERATOR(pg_catalog.>) budget;
+                        line := pg_catalog.left(plan_line, budget);
+                        bytes := pg_catalog.octet_length(plan_line);
+                        used := used OPERATOR(pg_catalog.+) pg_catalog.octet_length(line);
+                        RETURN NEXT;
+                    END LOOP;
+                END
+                $pgassist$
+                """)
+            try connection.execute("SET TRANSACTION READ ONLY")
+            try deadline.apply(to: connection)
+            result = try connection.query("SELECT line, bytes FROM pg_temp.pgassist_explain($1)", ["\(budgetBytes)"])
+        } catch {
+            throw ToolError.from(error)
+        }
+        var rows: [JSONValue] = []
+        var truncated = false
+        var used = 0
+        for row in 0..<result.count {
+            var line = result.string(row, 0) ?? ""
+            if (result.string(row, 1).flatMap(Int.init) ?? 0) > line.utf8.count { truncated = true }
+            if used + line.utf8.count > budgetBytes {
+                truncated = true
+                var kept = Substring(line)
+                while used + kept.utf8.count > budgetBytes { kept = kept.dropLast() }
+                line = String(kept)
+            }
+            used += line.utf8.count
+            if !line.isEmpty || used < budgetBytes { rows.append(.object(["QUERY PLAN": .string(line)])) }
+            if used >= budgetBytes { break }
+        }
+        let elapsed = ContinuousClock.now - start
+        return ReadOnlyExecution.Output(columns: [(name: "QUERY PLAN", type: "text")], rows: rows, truncated: truncated,
+                                        durationMilliseconds: Double(elapsed.components.seconds) * 1_000
+                                            + Double(elapsed.components.attoseconds) / 1e15)
+    }
+}

@@ -1,0 +1,350 @@
+import Postgres
+import SQLGuard
+
+/// The check of what PostgreSQL itself resolved for a query, before any of it runs.
+///
+/// The parse tree cannot tell which function `t.f`, `lower(1)`, `a = ANY (…)` or `'x'::d` will call: that
+/// depends on the database's catalogs (attribute notation, overloads, user operators, casts, domain
+/// constraints). So the query is stored as a temporary view, which makes the server analyse it exactly as it
+/// would run it (nothing runs), and the view is checked on what the server recorded:
+/// - its definition as the server deparses it with an empty `search_path` (`pg_get_viewdef`), where every
+///   call is written out with its schema when it is not a built-in, goes through the guard again;
+/// - every object the stored query depends on (`pg_depend`: functions, operators, types, relations and the
+///   columns read) is checked against the same allow-list; built-ins are not recorded there, and are
+///   named in the deparse instead;
+/// - user code the query reaches without naming it is followed the same way: the views it reads, the
+///   row-security policies applied to the current role, the CHECK constraints of domains it casts to (also
+///   inside composite and array types), a range type's canonical function, casts to JSON that `to_json`
+///   looks up at run time.
+/// The query then runs from the stored view, so what was checked is exactly what runs. The view is dropped
+/// with the transaction.
+struct QueryProbe {
+    let guardLayer: ReadOnlyGuard
+    let connection: PostgresConnection
+
+    /// The temporary view the query is stored in.
+    static let viewName = "pg_temp.pgassist_query"
+
+    /// Stores `definition` (a SELECT) as the temporary view and checks it; throws `sql_not_read_only` naming
+    /// what would run, or the server's own error for a query it cannot analyse.
+    func storeAndCheck(_ definition: String) throws(ToolError) {
+        do throws(PostgresError) {
+            _ = try connection.query("CREATE TEMPORARY VIEW \(Self.viewName) AS \(definition)\n")
+        } catch {
+            if error.sqlState == "42501" {
+                throw ToolError(.permissionDenied, """
+                    run_sql needs the TEMPORARY privilege on this database to check a query before it runs \
+                    (GRANT TEMPORARY ON DATABASE … TO the login); the database refused it: \(error.message)
+                    """)
+            }
+            if error.sqlState == "25006" {
+                throw ToolError(.sqlError, """
+                    run_sql checks a query by storing it as a temporary view, which this server refuses \
+                    (a hot standby or a read-only server): point the tools at a primary server.
+                    """)
+            }
+            throw ToolError.from(error)
+        }
+        try check()
+    }
+
+    private enum Work {
+        case view(UInt32)
+        case policiesOf(UInt32)
+        case constraintsOf(UInt32)
+        case type(UInt32)
+        case relationColumns(UInt32)
+    }
+
+    private func check() throws(ToolError) {
+        let probe: UInt32
+        do throws(PostgresError) {
+            let found = try connection.query("SELECT '\(Self.viewName)'::pg_catalog.regclass::pg_catalog.oid")
+            guard found.count == 1, let oid = found.string(0, 0).flatMap(UInt32.init) else {
+                throw PostgresError(code: .protocolError, message: "the temporary view was not found")
+            }
+            probe = oid
+            // Deparse with every non-built-in name qualified; what runs later is the stored tree, which no
+            // longer depends on search_path, and the session's own path is back before it runs.
+            _ = try connection.query("SELECT pg_catalog.set_config('search_path', '', true)")
+        } catch {
+            throw ToolError.from(error)
+        }
+        var pending: [Work] = [.view(probe)]
+        var seen: Set<String> = []
+        var rounds = 0
+        while !pending.isEmpty {
+            rounds += 1
+            guard rounds <= 32 else {
+                throw refusal("the query reaches user code nested more than 32 levels deep, which cannot be checked")
+            }
+            let work = pending.filter { seen.insert(key($0)).inserted }
+            pending = []
+            if work.isEmpty { break }
+            try checkTexts(of: work, probe: probe)
+            pending = try checkDependencies(of: work, probe: probe)
+        }
+        do throws(PostgresError) {
+            _ = try connection.query("SET LOCAL search_path TO DEFAULT")
+        } catch {
+            throw ToolError.from(error)
+        }
+    }
+
+    private func key(_ work: Work) -> String {
+        switch work {
+        case .view(let oid): "v\(oid)"
+        case .policiesOf(let oid): "p\(oid)"
+        case .constraintsOf(let oid): "c\(oid)"
+        case .type(let oid): "t\(oid)"
+        case .relationColumns(let oid): "r\(oid)"
+        }
+    }
+
+    private func oids(_ work: [Work], _ pick: (Work) -> UInt32?) -> String? {
+        let list = work.compactMap(pick)
+        return "{" + list.map(String.init).joined(separator: ",") + "}"
+    }
+
+    /// The deparsed definitions of the views, policies and domain constraints in `work`, through the guard.
+    private func checkTexts(of work: [Work], probe: UInt32) throws(ToolError) {
+        let views = oids(work) { if case .view(let oid) = $0 { oid } else { nil } }
+        let tables = oids(work) { if case .policiesOf(let oid) = $0 { oid } else { nil } }
+        let domains = oids(work) { if case .constraintsOf(let oid) = $0 { oid } else { nil } }
+        let result: PostgresResult
+        do throws(PostgresError) {
+            result = try connection.query(Self.textsQuery, [views, tables, domains])
+        } catch {
+            throw ToolError.from(error)
+        }
+        for row in 0..<result.count {
+            guard let kind = result.string(row, 0), let name = result.string(row, 1) else { continue }
+            let oid = result.string(row, 3).flatMap(UInt32.init)
+            guard let text = result.string(row, 2) else {
+                throw refusal("the definition of \(name) cannot be read, so what it runs cannot be checked")
+            }
+            let verdict: GuardRefusal?
+            switch kind {
+            case "view":
+                verdict = guardLayer.checkDeparsed(text)
+            case "constraint":
+                verdict = guardLayer.checkDeparsedExpression(Self.checkExpression(text))
+            default:
+                verdict = guardLayer.checkDeparsedExpression(text)
+            }
+            if let verdict {
+                let place = switch kind {
+                case "view" where oid == probe: "the query"
+                case "view": "the view \(name), which the query reads,"
+                case "constraint": "the CHECK constraint \(name) of a domain the query uses"
+                default: "the row-security policy \(name), which applies to this query,"
+                }
+                throw ToolError(verdict.isParseError ? .sqlNotReadOnly : .sqlNotReadOnly,
+                                "\(place) cannot run: \(verdict.message)",
+                                details: ["reason": .string(verdict.reason.rawValue)])
+            }
+        }
+    }
+
+    /// `CHECK ((VALUE > 0)) NOT VALID` → `(VALUE > 0)`.
+    static func checkExpression(_ definition: String) -> String {
+        var text = Substring(definition)
+        if text.hasPrefix("CHECK ") { text = text.dropFirst(6) }
+        if text.hasSuffix(" NOT VALID") { text = text.dropLast(10) }
+        return String(text)
+    }
+
+    /// Everything the objects in `work` depend on, checked; returns the user code to follow next.
+    private func checkDependencies(of work: [Work], probe: UInt32) throws(ToolError) -> [Work] {
+        let views = oids(work) { if case .view(let oid) = $0 { oid } else { nil } }
+        let tables = oids(work) { if case .policiesOf(let oid) = $0 { oid } else { nil } }
+        let domains = oids(work) { if case .constraintsOf(let oid) = $0 { oid } else { nil } }
+        let types = oids(work) { if case .type(let oid) = $0 { oid } else { nil } }
+        let relations = oids(work) { if case .relationColumns(let oid) = $0 { oid } else { nil } }
+        let result: PostgresResult
+        do throws(PostgresError) {
+            result = try connection.query(Self.dependenciesQuery, [views, tables, domains, types, relations])
+        } catch {
+            throw ToolError.from(error)
+        }
+        var next: [Work] = []
+        for row in 0..<result.count {
+            let kind = result.string(row, 0) ?? ""
+            let oid = result.string(row, 1).flatMap(UInt32.init) ?? 0
+            let schema = result.string(row, 2) ?? ""
+            let name = result.string(row, 3) ?? ""
+            let column = result.string(row, 4)
+            let detail = result.string(row, 5) ?? ""
+            let flag = result.string(row, 6) == "t"
+            if let cast = result.string(row, 7), let dot = cast.firstIndex(of: ".") {
+                let castSchema = String(cast[..<dot]), castName = String(cast[cast.index(after: dot)...])
+                if let why = guardLayer.functionRefusal(schema: castSchema, name: castName) {
+                    throw refusal("\(qualified(schema, name)) has a cast to JSON through \(cast)(), which JSON functions call: \(why)")
+                }
+            }
+            switch kind {
+            case "function":
+                if let why = guardLayer.functionRefusal(schema: schema, name: name) {
+                    throw refusal("the query would call \(qualified(schema, name))(): \(why)")
+                }
+            case "operator":
+                if let why = guardLayer.operatorRefusal(schema: schema, name: name) {
+                    throw refusal("the query would use the operator OPERATOR(\(qualified(schema, name))): \(why)")
+                }
+            case "relation":
+                if let why = ReadOnlyGuard.relationRefusal(schema: schema, relation: name, column: column) {
+                    let what = column.map { "\(qualified(schema, name)).\($0)" } ?? qualified(schema, name)
+                    throw ToolError(.sqlNotReadOnly, "reading \(what) is not allowed: \(why)",
+                                    details: ["reason": .string(GuardRefusal.Reason.relationNotAllowed.rawValue)])
+                }
+                if column == nil && oid != probe {
+                    let system = schema == "pg_catalog" || schema == "information_schema"
+                    if detail == "v" && !system { next.append(.view(oid)) }
+                    if flag { next.append(.policiesOf(oid)) }
+                }
+            case "type":
+                switch detail {
+                case "d":
+                    next.append(.constraintsOf(oid))
+                    next.append(.type(oid))
+                case "c":
+                    if let relation = result.string(row, 8).flatMap(UInt32.init), relation != 0 {
+                        next.append(.relationColumns(relation))
+                    }
+                case "r", "m":
+                    next.append(.type(oid))
+                case "b" where flag:
+                    // An array: its element type.
+                    next.append(.type(oid))
+                default:
+                    break
+                }
+                if let canonical = column, let dot = canonical.firstIndex(of: ".") {
+                    let functionSchema = String(canonical[..<dot]), functionName = String(canonical[canonical.index(after: dot)...])
+                    if let why = guardLayer.functionRefusal(schema: functionSchema, name: functionName) {
+                        throw refusal("the range type \(qualified(schema, name)) calls \(canonical)(): \(why)")
+                    }
+                }
+            case "ignored":
+                break
+            default:
+                throw refusal("the query depends on a \(kind) (\(qualified(schema, name))), which the check does not know")
+            }
+        }
+        return next
+    }
+
+    private func qualified(_ schema: String, _ name: String) -> String {
+        schema.isEmpty ? name : "\(schema).\(name)"
+    }
+
+    private func refusal(_ message: String) -> ToolError {
+        ToolError(.sqlNotReadOnly, message + ".", details: ["reason": .string(GuardRefusal.Reason.functionNotAllowed.rawValue)])
+    }
+
+    /// Kind, name, definition and OID of: views ($1), the SELECT policies that apply to the current role on
+    /// tables ($2), and the CHECK constraints of domains ($3).
+    private static let textsQuery = """
+        SELECT 'view', c.oid::pg_catalog.regclass::pg_catalog.text, pg_catalog.pg_get_viewdef(c.oid), c.oid
+        FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+        UNION ALL
+        SELECT 'policy', p.polname::pg_catalog.text, pg_catalog.pg_get_expr(p.polqual, p.polrelid), p.oid
+        FROM pg_catalog.pg_policy p
+        WHERE p.polrelid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[]) AND p.polcmd IN ('r', '*')
+          AND p.polqual IS NOT NULL
+          AND EXISTS (SELECT 1 FROM pg_catalog.unnest(p.polroles) AS r(oid)
+                      WHERE r.oid OPERATOR(pg_catalog.=) 0 OR pg_catalog.pg_has_role(r.oid, 'MEMBER'))
+        UNION ALL
+        SELECT 'constraint', k.conname::pg_catalog.text, pg_catalog.pg_get_constraintdef(k.oid), k.oid
+        FROM pg_catalog.pg_constraint k
+        WHERE k.contypid OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.oid[]) AND k.contype OPERATOR(pg_catalog.=) 'c'
+        """
+
+    /// What the objects depend on, one row each: kind, OID, schema, name, then per kind a column name (a
+    /// column read) or a range's canonical function, relkind or typtype, whether row security applies (for a
+    /// relation) or the type is an array, a user function casting the type (or the column's type) to JSON,
+    /// and a composite type's relation. Sources: the rules of views ($1), the policies of tables ($2), the
+    /// constraints of domains ($3), types ($4) and relations whose column types matter ($5).
+    private static let dependenciesQuery = """
+        WITH sources(classid, objid) AS (
+            SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, w.oid FROM pg_catalog.pg_rewrite w
+            WHERE w.ev_class OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+            UNION ALL
+            SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass::pg_catalog.oid, p.oid FROM pg_catalog.pg_policy p
+            WHERE p.polrelid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[]) AND p.polcmd IN ('r', '*')
+            UNION ALL
+            SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, k.oid FROM pg_catalog.pg_constraint k
+            WHERE k.contypid OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.oid[])
+            UNION ALL
+            SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t FROM pg_catalog.unnest($4::pg_catalog.oid[]) AS t
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, r FROM pg_catalog.unnest($5::pg_catalog.oid[]) AS r
+        ), refs AS (
+            SELECT DISTINCT d.refclassid, d.refobjid, d.refobjsubid, s.classid AS from_class
+            FROM pg_catalog.pg_depend d
+            JOIN sources s ON s.classid OPERATOR(pg_catalog.=) d.classid AND s.objid OPERATOR(pg_catalog.=) d.objid
+            WHERE NOT (d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                       AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]))
+        )
+        SELECT CASE r.refclassid
+                 WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN 'function'
+                 WHEN 'pg_catalog.pg_operator'::pg_catalog.regclass THEN 'operator'
+                 WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+                   CASE WHEN r.from_class OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                        THEN 'ignored' ELSE 'relation' END
+                 WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN 'type'
+                 WHEN 'pg_catalog.pg_namespace'::pg_catalog.regclass THEN 'ignored'
+                 WHEN 'pg_catalog.pg_collation'::pg_catalog.regclass THEN 'ignored'
+                 WHEN 'pg_catalog.pg_ts_config'::pg_catalog.regclass THEN 'ignored'
+                 WHEN 'pg_catalog.pg_ts_dict'::pg_catalog.regclass THEN 'ignored'
+                 WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN 'ignored'
+                 WHEN 'pg_catalog.pg_opclass'::pg_catalog.regclass THEN 'ignored'
+                 WHEN 'pg_catalog.pg_opfamily'::pg_catalog.regclass THEN 'ignored'
+                 WHEN 'pg_catalog.pg_extension'::pg_catalog.regclass THEN 'ignored'
+                 WHEN 'pg_catalog.pg_authid'::pg_catalog.regclass THEN 'ignored'
+                 ELSE r.refclassid::pg_catalog.regclass::pg_catalog.text END,
+               r.refobjid,
+               coalesce(pn.nspname, cn.nspname, tn.nspname, opn.nspname)::pg_catalog.text,
+               coalesce(p.proname, c.relname, t.typname, op.oprname)::pg_catalog.text,
+               coalesce(a.attname::pg_catalog.text, rn.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.'
+                        OPERATOR(pg_catalog.||) rp.proname::pg_catalog.text),
+               coalesce(c.relkind::pg_catalog.text, t.typtype::pg_catalog.text),
+               CASE WHEN c.relkind IN ('r', 'p') AND c.relrowsecurity THEN pg_catalog.row_security_active(c.oid)
+                    ELSE t.typelem OPERATOR(pg_catalog.<>) 0 AND t.typlen OPERATOR(pg_catalog.=) -1 END,
+               jc.name,
+               t.typrelid
+        FROM refs r
+        LEFT JOIN pg_catalog.pg_proc p ON r.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+             AND p.oid OPERATOR(pg_catalog.=) r.refobjid
+        LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.pronamespace
+        LEFT JOIN pg_catalog.pg_class c ON r.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+             AND c.oid OPERATOR(pg_catalog.=) r.refobjid
+        LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) c.relnamespace
+        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid
+             AND a.attnum OPERATOR(pg_catalog.=) r.refobjsubid AND r.refobjsubid OPERATOR(pg_catalog.>) 0
+        LEFT JOIN pg_catalog.pg_type t ON r.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+             AND t.oid OPERATOR(pg_catalog.=) r.refobjid
+        LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.typnamespace
+        LEFT JOIN pg_catalog.pg_range rg ON rg.rngtypid OPERATOR(pg_catalog.=) t.oid
+        LEFT JOIN pg_catalog.pg_proc rp ON rp.oid OPERATOR(pg_catalog.=) rg.rngcanonical
+        LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) rp.pronamespace
+        LEFT JOIN pg_catalog.pg_operator op ON r.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+             AND op.oid OPERATOR(pg_catalog.=) r.refobjid
+        LEFT JOIN pg_catalog.pg_namespace opn ON opn.oid OPERATOR(pg_catalog.=) op.oprnamespace
+        LEFT JOIN LATERAL (
+            SELECT fn.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) f.proname::pg_catalog.text AS name
+            FROM pg_catalog.pg_cast k
+            JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) k.castfunc
+            JOIN pg_catalog.pg_namespace fn ON fn.oid OPERATOR(pg_catalog.=) f.pronamespace
+            WHERE k.castsource IN (coalesce(t.oid, a.atttypid),
+                                   (SELECT b.typbasetype FROM pg_catalog.pg_type b
+                                    WHERE b.oid OPERATOR(pg_catalog.=) coalesce(t.oid, a.atttypid)))
+              AND k.casttarget IN ('pg_catalog.json'::pg_catalog.regtype, 'pg_catalog.jsonb'::pg_catalog.regtype)
+              AND fn.nspname OPERATOR(pg_catalog.<>) 'pg_catalog'
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                              WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                AND e.objid OPERATOR(pg_catalog.=) f.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')
+            LIMIT 1
+        ) jc ON true
+        """
+}
