@@ -22,6 +22,9 @@ struct ParseTreeInspector {
     /// Relations with secret columns the query reads (`pg_roles`, `pg_stats`…), by the name the query
     /// gives them (alias or relation name, lower-cased), with their secret columns.
     private var secretRelations: [String: (relation: String, columns: Set<String>)] = [:]
+    /// The types the query names (casts, column definition lists), spelled for `to_regtype`: their input
+    /// functions run while the server analyses the query.
+    private(set) var typeNames: Set<String> = []
     /// Every column reference: its fields (nil for `*`) and where it is.
     private var columnReferences: [(fields: [String?], location: Int?)] = []
 
@@ -103,6 +106,11 @@ struct ParseTreeInspector {
             case "A_Indirection":
                 for step in child["indirection"]?.arrayValue ?? [] {
                     if let name = step["String"]?["sval"]?.stringValue { inspectAttribute(name, location: location) }
+                }
+            case "typeName":
+                if let parts = child["names"]?.arrayValue?.compactMap({ $0["String"]?["sval"]?.stringValue }), !parts.isEmpty {
+                    let array = (child["arrayBounds"]?.arrayValue?.isEmpty ?? true) ? "" : "[]"
+                    typeNames.insert(parts.map(QualifiedName.quotedIfNeeded).joined(separator: ".") + array)
                 }
             case "RangeTableSample":
                 inspectSampleMethod(child["method"], location: child["location"]?.intValue ?? location)

@@ -30,20 +30,23 @@ public struct ReadOnlyGuard: Sendable {
 
     /// The verdict, the one statement's text as the parser delimited it (without a terminating `;` and what
     /// follows it, so it can be nested in other SQL: end it with a line break, it may end in a `--` comment;
-    /// for a refused query `sql` unchanged), and for an allowed EXPLAIN its options and query.
+    /// for a refused query `sql` unchanged), for an allowed EXPLAIN its options and query, and the types the
+    /// query names (`QueryProbe.checkTypes` checks them before the server analyses the query).
     ///
     /// The parse tree cannot tell every function PostgreSQL will call (attribute notation, overloads,
     /// operators and casts resolve against the catalogs): run an allowed SELECT only after `QueryProbe`
     /// (Tools) has checked what the server resolved.
-    public func inspect(_ sql: String) -> (verdict: GuardVerdict, statement: String, explain: ExplainRequest?) {
+    public func inspect(_ sql: String) -> (verdict: GuardVerdict, statement: String, explain: ExplainRequest?, typeNames: Set<String>) {
         var statement = sql
         var explain: ExplainRequest?
-        let verdict = evaluate(sql, statement: &statement, explain: &explain)
-        if case .refused = verdict { return (verdict, sql, nil) }
-        return (verdict, statement, explain)
+        var typeNames: Set<String> = []
+        let verdict = evaluate(sql, statement: &statement, explain: &explain, typeNames: &typeNames)
+        if case .refused = verdict { return (verdict, sql, nil, []) }
+        return (verdict, statement, explain, typeNames)
     }
 
-    private func evaluate(_ sql: String, statement text: inout String, explain request: inout ExplainRequest?) -> GuardVerdict {
+    private func evaluate(_ sql: String, statement text: inout String, explain request: inout ExplainRequest?,
+                          typeNames: inout Set<String>) -> GuardVerdict {
         let tree: JSONValue
         do {
             tree = try PgQuery.parse(sql)
@@ -105,6 +108,7 @@ public struct ReadOnlyGuard: Sendable {
 
         var inspector = ParseTreeInspector(policy: policy)
         inspector.inspect(node)
+        typeNames = inspector.typeNames
         if let finding = inspector.firstFinding {
             return .refused(GuardRefusal(reason: finding.reason, message: finding.message,
                                          position: finding.byteOffset.map(source.position(ofByte:))))

@@ -25,6 +25,23 @@ struct QueryProbe {
     /// The temporary view the query is stored in.
     static let viewName = "pg_temp.pgassist_query"
 
+    /// Checks the types the query names (`'…'::t`, `AS t(a t)`) before the server analyses it: the input
+    /// function of a literal runs while the query is analysed, and for a composite, array or range type it
+    /// runs the CHECK constraints of domains inside it. `names` are the guard's spellings (`public.t[]`).
+    func checkTypes(_ names: Set<String>) throws(ToolError) {
+        guard !names.isEmpty else { return }
+        let resolved: PostgresResult
+        do throws(PostgresError) {
+            resolved = try connection.query("""
+                SELECT pg_catalog.to_regtype(t)::pg_catalog.oid FROM pg_catalog.unnest($1::pg_catalog.text[]) AS t
+                """, [Self.textArray(names)])
+        } catch {
+            throw ToolError.from(error)
+        }
+        let types = (0..<resolved.count).compactMap { resolved.string($0, 0).flatMap(UInt32.init) }
+        try check(types.map(Work.typeItself), probe: nil)
+    }
+
     /// Stores `definition` (a SELECT) as the temporary view and checks it; throws `sql_not_read_only` naming
     /// what would run, or the server's own error for a query it cannot analyse.
     func storeAndCheck(_ definition: String) throws(ToolError) {
@@ -45,18 +62,6 @@ struct QueryProbe {
             }
             throw ToolError.from(error)
         }
-        try check()
-    }
-
-    private enum Work {
-        case view(UInt32)
-        case policiesOf(UInt32)
-        case constraintsOf(UInt32)
-        case type(UInt32)
-        case relationColumns(UInt32)
-    }
-
-    private func check() throws(ToolError) {
         let probe: UInt32
         do throws(PostgresError) {
             let found = try connection.query("SELECT '\(Self.viewName)'::pg_catalog.regclass::pg_catalog.oid")
@@ -64,13 +69,38 @@ struct QueryProbe {
                 throw PostgresError(code: .protocolError, message: "the temporary view was not found")
             }
             probe = oid
+        } catch {
+            throw ToolError.from(error)
+        }
+        try check([.view(probe)], probe: probe)
+    }
+
+    /// `{"a","b\"c"}`: a text[] literal with every element quoted.
+    static func textArray(_ values: Set<String>) -> String {
+        "{" + values.sorted().map { value in
+            "\"" + value.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
+        }.joined(separator: ",") + "}"
+    }
+
+    private enum Work {
+        case typeItself(UInt32)
+        case view(UInt32)
+        case policiesOf(UInt32)
+        case constraintsOf(UInt32)
+        case type(UInt32)
+        case relationColumns(UInt32)
+    }
+
+    /// Follows `initial` and everything it reaches. `probe` is the stored query's view, if any.
+    private func check(_ initial: [Work], probe: UInt32?) throws(ToolError) {
+        do throws(PostgresError) {
             // Deparse with every non-built-in name qualified; what runs later is the stored tree, which no
             // longer depends on search_path, and the session's own path is back before it runs.
             _ = try connection.query("SELECT pg_catalog.set_config('search_path', '', true)")
         } catch {
             throw ToolError.from(error)
         }
-        var pending: [Work] = [.view(probe)]
+        var pending = initial
         var seen: Set<String> = []
         var rounds = 0
         while !pending.isEmpty {
@@ -93,6 +123,7 @@ struct QueryProbe {
 
     private func key(_ work: Work) -> String {
         switch work {
+        case .typeItself(let oid): "i\(oid)"
         case .view(let oid): "v\(oid)"
         case .policiesOf(let oid): "p\(oid)"
         case .constraintsOf(let oid): "c\(oid)"
@@ -107,7 +138,7 @@ struct QueryProbe {
     }
 
     /// The deparsed definitions of the views, policies and domain constraints in `work`, through the guard.
-    private func checkTexts(of work: [Work], probe: UInt32) throws(ToolError) {
+    private func checkTexts(of work: [Work], probe: UInt32?) throws(ToolError) {
         let views = oids(work) { if case .view(let oid) = $0 { oid } else { nil } }
         let tables = oids(work) { if case .policiesOf(let oid) = $0 { oid } else { nil } }
         let domains = oids(work) { if case .constraintsOf(let oid) = $0 { oid } else { nil } }
@@ -139,8 +170,7 @@ struct QueryProbe {
                 case "constraint": "the CHECK constraint \(name) of a domain the query uses"
                 default: "the row-security policy \(name), which applies to this query,"
                 }
-                throw ToolError(verdict.isParseError ? .sqlNotReadOnly : .sqlNotReadOnly,
-                                "\(place) cannot run: \(verdict.message)",
+                throw ToolError(.sqlNotReadOnly, "\(place) cannot run: \(verdict.message)",
                                 details: ["reason": .string(verdict.reason.rawValue)])
             }
         }
@@ -155,15 +185,16 @@ struct QueryProbe {
     }
 
     /// Everything the objects in `work` depend on, checked; returns the user code to follow next.
-    private func checkDependencies(of work: [Work], probe: UInt32) throws(ToolError) -> [Work] {
+    private func checkDependencies(of work: [Work], probe: UInt32?) throws(ToolError) -> [Work] {
         let views = oids(work) { if case .view(let oid) = $0 { oid } else { nil } }
         let tables = oids(work) { if case .policiesOf(let oid) = $0 { oid } else { nil } }
         let domains = oids(work) { if case .constraintsOf(let oid) = $0 { oid } else { nil } }
         let types = oids(work) { if case .type(let oid) = $0 { oid } else { nil } }
         let relations = oids(work) { if case .relationColumns(let oid) = $0 { oid } else { nil } }
+        let themselves = oids(work) { if case .typeItself(let oid) = $0 { oid } else { nil } }
         let result: PostgresResult
         do throws(PostgresError) {
-            result = try connection.query(Self.dependenciesQuery, [views, tables, domains, types, relations])
+            result = try connection.query(Self.dependenciesQuery, [views, tables, domains, types, relations, themselves])
         } catch {
             throw ToolError.from(error)
         }
@@ -197,7 +228,8 @@ struct QueryProbe {
                     throw ToolError(.sqlNotReadOnly, "reading \(what) is not allowed: \(why)",
                                     details: ["reason": .string(GuardRefusal.Reason.relationNotAllowed.rawValue)])
                 }
-                if column == nil && oid != probe {
+                // A relation is recorded whole or by the columns read: follow it either way (once).
+                if oid != probe {
                     let system = schema == "pg_catalog" || schema == "information_schema"
                     if detail == "v" && !system { next.append(.view(oid)) }
                     if flag { next.append(.policiesOf(oid)) }
@@ -264,7 +296,8 @@ struct QueryProbe {
     /// column read) or a range's canonical function, relkind or typtype, whether row security applies (for a
     /// relation) or the type is an array, a user function casting the type (or the column's type) to JSON,
     /// and a composite type's relation. Sources: the rules of views ($1), the policies of tables ($2), the
-    /// constraints of domains ($3), types ($4) and relations whose column types matter ($5).
+    /// constraints of domains ($3), types ($4) and relations whose column types matter ($5); and the types
+    /// ($6) themselves.
     private static let dependenciesQuery = """
         WITH sources(classid, objid) AS (
             SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, w.oid FROM pg_catalog.pg_rewrite w
@@ -285,6 +318,9 @@ struct QueryProbe {
             JOIN sources s ON s.classid OPERATOR(pg_catalog.=) d.classid AND s.objid OPERATOR(pg_catalog.=) d.objid
             WHERE NOT (d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
                        AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]))
+            UNION
+            SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t, 0, 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid
+            FROM pg_catalog.unnest($6::pg_catalog.oid[]) AS t
         )
         SELECT CASE r.refclassid
                  WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN 'function'

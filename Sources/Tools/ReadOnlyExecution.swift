@@ -41,8 +41,11 @@ public enum ReadOnlyExecution {
     ///   every line and the whole output capped on the server;
     /// - SHOW runs as it is, in `BEGIN READ ONLY`.
     /// The whole call, every statement and fetch included, gets one deadline: `SQL_STATEMENT_TIMEOUT_MS`.
-    public static func run(_ sql: String, kind: StatementKind, explain: ExplainRequest? = nil, guardLayer: ReadOnlyGuard,
-                           maxRows: Int, database: DatabaseAccess, role: String?) throws(ToolError) -> Output {
+    /// `typeNames` (from the guard) are checked before the server analyses the query, which runs their input
+    /// functions.
+    public static func run(_ sql: String, kind: StatementKind, explain: ExplainRequest? = nil, typeNames: Set<String> = [],
+                           guardLayer: ReadOnlyGuard, maxRows: Int, database: DatabaseAccess,
+                           role: String?) throws(ToolError) -> Output {
         let deadline = Deadline(milliseconds: database.settings.statementTimeoutMilliseconds)
         switch kind {
         case .show:
@@ -50,18 +53,20 @@ public enum ReadOnlyExecution {
         case .explain:
             guard let explain else { throw ToolError(.internalError, "an EXPLAIN arrived without its parts") }
             return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
+                let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
+                try probe.checkTypes(typeNames)
                 let columns = try describe(explain.query, connection: connection)
-                try QueryProbe(guardLayer: guardLayer, connection: connection)
-                    .storeAndCheck(ValueCap.storable(explain.query, columns: columns))
+                try probe.storeAndCheck(ValueCap.storable(explain.query, columns: columns))
                 return try ExplainPlan.read(options: explain.options, budgetBytes: database.settings.outputBudgetBytes,
                                             deadline: deadline, connection: connection)
             }
         case .select:
             return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
+                let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
+                try probe.checkTypes(typeNames)
                 let described = try describe(sql, connection: connection)
                 let cap = described.isEmpty ? nil : ValueCap(columns: described, limitBytes: database.settings.outputBudgetBytes)
-                try QueryProbe(guardLayer: guardLayer, connection: connection)
-                    .storeAndCheck(cap?.wrap(sql) ?? ValueCap.noColumns(sql))
+                try probe.storeAndCheck(cap?.wrap(sql) ?? ValueCap.noColumns(sql))
                 return try read(cap: cap, maxRows: maxRows, deadline: deadline, database: database, connection: connection)
             }
         }

@@ -16,17 +16,21 @@ public struct ProjectEntry: Sendable, Equatable, CustomStringConvertible, Custom
     public let readOnly: Bool
     /// The role `run_sql` switches to with `SET LOCAL ROLE` (`readOnlyRole`), when set.
     public let readOnlyRole: String?
+    /// The login `run_sql` uses (`readOnlyConnectionString`: libpq options replacing the connection string's
+    /// own, usually `user=… password=…`), when set; a secret.
+    public let readOnlyConnection: String?
     /// Tools that need the user's approval besides `drop_table`, which always does (`approvalTools`).
     public let approvalTools: Set<String>
 
     /// Creates an entry; `toolNames` should already be filtered (see `ProjectFile`).
     public init(ref: String, connectionString: String, toolNames: [String], readOnly: Bool = false,
-                readOnlyRole: String? = nil, approvalTools: Set<String> = []) {
+                readOnlyRole: String? = nil, readOnlyConnection: String? = nil, approvalTools: Set<String> = []) {
         self.ref = ref
         self.connectionString = connectionString
         self.toolNames = toolNames
         self.readOnly = readOnly
         self.readOnlyRole = readOnlyRole
+        self.readOnlyConnection = readOnlyConnection
         self.approvalTools = approvalTools
     }
 
@@ -38,6 +42,7 @@ public struct ProjectEntry: Sendable, Equatable, CustomStringConvertible, Custom
     /// The entry without its connection string.
     public var description: String {
         "ProjectEntry(ref: \(ref), tools: \(toolNames), readOnly: \(readOnly), readOnlyRole: \(readOnlyRole ?? "none"), "
+            + "readOnlyConnection: \(readOnlyConnection == nil ? "none" : "set"), "
             + "approvalTools: \(approvalTools.sorted()))"
     }
 

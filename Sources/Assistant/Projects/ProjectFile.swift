@@ -5,10 +5,10 @@ import JSON
 import Postgres
 
 /// Reads and checks a projects file: a JSON object mapping each project ref to
-/// `{"connectionString", "tools"?, "readOnly"?, "readOnlyRole"?, "approvalTools"?}`.
+/// `{"connectionString", "tools"?, "readOnly"?, "readOnlyRole"?, "readOnlyConnectionString"?, "approvalTools"?}`.
 enum ProjectFile {
     /// The fields an entry may have.
-    static let fields = ["connectionString", "tools", "readOnly", "readOnlyRole", "approvalTools"]
+    static let fields = ["connectionString", "tools", "readOnly", "readOnlyRole", "readOnlyConnectionString", "approvalTools"]
     /// The largest file read, in bytes.
     static let maxBytes = 16 * 1024 * 1024
 
@@ -60,6 +60,14 @@ enum ProjectFile {
             case .string(let role)? where !role.isEmpty && !role.utf8.contains(0): readOnlyRole = role
             default: throw failure(ref, "readOnlyRole", "must be a non-empty string")
             }
+            let readOnlyConnection: String?
+            switch entry["readOnlyConnectionString"] {
+            case nil, .null?: readOnlyConnection = nil
+            case .string(let login)? where ConnectionInfo.isConnectionString(login) && (try? ConnectionInfo(parsing: login)) != nil:
+                readOnlyConnection = login
+            default:
+                throw failure(ref, "readOnlyConnectionString", "must be libpq options such as 'user=reader password=…' or a connection string")
+            }
             func toolList(_ field: String) throws(ProjectRegistryError) -> Set<String>? {
                 switch entry[field] {
                 case nil, .null?: return nil
@@ -80,7 +88,8 @@ enum ProjectFile {
             let approvalTools = try toolList("approvalTools") ?? []
             let offered = knownTools.filter { tools.contains($0) && !(readOnly && ProjectEntry.writeTools.contains($0)) }
             projects[ref] = ProjectEntry(ref: ref, connectionString: connectionString, toolNames: offered,
-                                         readOnly: readOnly, readOnlyRole: readOnlyRole, approvalTools: approvalTools)
+                                         readOnly: readOnly, readOnlyRole: readOnlyRole,
+                                         readOnlyConnection: readOnlyConnection, approvalTools: approvalTools)
         }
         return projects
     }

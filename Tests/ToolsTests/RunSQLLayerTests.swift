@@ -1,0 +1,135 @@
+import Foundation
+import JSON
+import Postgres
+import SQLGuard
+import Testing
+import Tools
+
+/// The layers of run_sql below the parse tree, each on its own: what the server resolved (the probe), the
+/// separate read-only login, and the call's one deadline. The database user of these tests is a superuser.
+@Suite("run_sql: layers below the guard", .serialized)
+struct RunSQLLayerTests {
+    let database: ToolTestDatabase
+    /// Where the user functions of these tests leave a mark when they run (a file the server writes).
+    let marker: String
+
+    init() throws {
+        database = try ToolTestDatabase(prefix: "layers")
+        marker = "/tmp/pgassist-layer-marker-\(UUID().uuidString)"
+        try database.execute("""
+            CREATE TABLE items (id int PRIMARY KEY, name text);
+            INSERT INTO items VALUES (1, 'alpha'), (2, 'beta');
+            CREATE FUNCTION public.mark() RETURNS boolean LANGUAGE plpgsql AS $$
+                BEGIN EXECUTE format('COPY (SELECT 1) TO %L', '\(marker)'); RETURN true; END $$;
+            CREATE FUNCTION public.lower(integer) RETURNS text LANGUAGE sql AS $$ SELECT 'user:' || public.mark()::text $$;
+            CREATE FUNCTION public.side(items) RETURNS boolean LANGUAGE sql AS $$ SELECT public.mark() $$;
+            CREATE FUNCTION public.same(int, int) RETURNS boolean LANGUAGE sql AS $$ SELECT public.mark() $$;
+            CREATE OPERATOR public.=== (FUNCTION = public.same, LEFTARG = int, RIGHTARG = int);
+            CREATE FUNCTION public.checked(text) RETURNS boolean LANGUAGE sql AS $$ SELECT public.mark() $$;
+            CREATE DOMAIN marked AS text CHECK (public.checked(VALUE));
+            CREATE DOMAIN sleepy AS text CHECK (pg_catalog.pg_sleep(0) IS NOT NULL);
+            CREATE TYPE holder AS (a marked);
+            CREATE VIEW calls_user AS SELECT id, public.mark() AS m FROM items;
+            CREATE VIEW calls_builtin AS SELECT id, pg_catalog.pg_try_advisory_lock(77) AS l FROM items;
+            CREATE VIEW plain AS SELECT id, name FROM items;
+            """)
+    }
+
+    private func run(_ query: String, settings: ToolSettings = ToolSettings()) -> ToolResult {
+        RunSQLTool().execute(.object(["query": .string(query)]), context: database.context(settings))
+    }
+
+    private var markerWritten: Bool { FileManager.default.fileExists(atPath: marker) }
+
+    @Test("SQL the parse tree allows is refused on what the server resolved, and nothing of it runs", arguments: [
+        "SELECT lower(1)",
+        "SELECT x.side FROM items x",
+        "SELECT (x).side FROM items x",
+        "SELECT 1 WHERE 1 === ANY (SELECT 1)",
+        "SELECT 1 WHERE 1 === 2",
+        "SELECT 'x'::marked",
+        "SELECT CAST('x' AS marked)",
+        "SELECT t.a FROM jsonb_to_record('{\"a\": \"x\"}') AS t(a marked)",
+        "SELECT json_populate_record(NULL::holder, '{\"a\": \"x\"}')",
+        "SELECT '(x)'::holder",
+        "SELECT ARRAY['x']::marked[]",
+        "SELECT '{x}'::marked[]",
+        "SELECT '{\"(x)\"}'::holder[]",
+        "SELECT 'x'::sleepy",
+        "SELECT * FROM calls_user",
+        "SELECT id FROM calls_user",
+        "SELECT count(*) FROM calls_builtin",
+        "SELECT l FROM calls_builtin",
+        "SELECT 1 FROM items WHERE id IN (SELECT id FROM calls_user)",
+        "EXPLAIN SELECT lower(1)",
+    ])
+    func probeAlone(query: String) throws {
+        // The parse tree alone lets it through: only the probe stands in the way.
+        let verdict = ReadOnlyGuard().check(query)
+        #expect(verdict.refusal == nil, "the guard already refuses \(query): \(verdict)")
+        let result = run(query)
+        #expect(result.error?.code == .sqlNotReadOnly, "\(query) → \(result.json.serialized())")
+        #expect(!markerWritten, "a user function ran for \(query)")
+        #expect(try database.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == "0")
+    }
+
+    @Test("what only reads keeps working through the probe: a plain view, built-in casts and operators, EXPLAIN")
+    func allowedThroughProbe() throws {
+        let view = run("SELECT p.name FROM plain p WHERE p.id IN (SELECT 1) ORDER BY 1")
+        #expect(view.data?["rows"] == .array([.object(["name": .string("alpha")])]), "\(view.json.serialized())")
+        let casts = run("SELECT 'abc'::text AS t, lower('ABC') AS l, CASE 1 WHEN 1 THEN 'one' END AS c, 2 BETWEEN 1 AND 3 AS b")
+        #expect(casts.data?["rows"]?.arrayValue?.first?["l"] == .string("abc"), "\(casts.json.serialized())")
+        let plan = run("EXPLAIN (COSTS off) SELECT name FROM items WHERE id = 1")
+        let lines = plan.data?["rows"]?.arrayValue?.compactMap { $0["QUERY PLAN"]?.stringValue } ?? []
+        #expect(lines.joined(separator: "\n").contains("items"), "\(plan.json.serialized())")
+        #expect(!markerWritten)
+    }
+
+    @Test("with a separate read-only login PostgreSQL itself refuses what a guard could miss")
+    func separateLogin() throws {
+        let reader = "pgassist_reader_\(UUID().uuidString.prefix(8).lowercased())"
+        try database.execute("""
+            CREATE ROLE \(reader) LOGIN PASSWORD 'reader-secret';
+            GRANT SELECT ON items TO \(reader);
+            """)
+        var settings = ToolSettings()
+        settings.readOnlyConnection = "user=\(reader) password=reader-secret"
+        let who = run("SELECT current_user AS u, session_user AS s", settings: settings)
+        #expect(who.data?["rows"] == .array([.object(["u": .string(reader), "s": .string(reader)])]), "\(who.json.serialized())")
+        #expect(run("SELECT count(*) FROM items", settings: settings).isSuccess)
+        // Below the guard (the read-only transaction and the login alone), the server refuses what the
+        // login may not do, and there is no more privileged user to go back to.
+        let access = try database.context(settings).requireDatabase().readingLogin()
+        for sql in ["SELECT pg_read_file('/etc/hostname')", "SELECT set_config('role', 'postgres', true)",
+                    "SELECT pg_terminate_backend(\(database.connection.backendProcessID))", "SELECT rolpassword FROM pg_authid",
+                    "SELECT lo_export(0, '/tmp/pgassist-never')"] {
+            let lower = Result { () throws(ToolError) in
+                try ReadOnlyExecution.run(sql, kind: nil, maxRows: 10, database: access, role: nil)
+            }
+            guard case .failure(let error) = lower else {
+                Issue.record("the login ran \(sql)")
+                continue
+            }
+            #expect([.permissionDenied, .sqlError].contains(error.code), "\(sql) → \(error)")
+        }
+        // The login's password is not the target's and never shows in an answer.
+        #expect(!who.json.serialized().contains("reader-secret"))
+    }
+
+    @Test("the whole call, every fetch included, ends within the statement timeout plus a second")
+    func oneDeadline() throws {
+        try database.execute("""
+            CREATE FUNCTION public.slow_row() RETURNS int LANGUAGE sql AS $$ SELECT 1 FROM pg_sleep(0.18) $$;
+            """)
+        var settings = ToolSettings()
+        settings.statementTimeoutMilliseconds = 2_000
+        settings.allowUserFunctions = true
+        // Fetches of 1, 10 and 100 rows: the first two fit a per-statement timeout, the third would use a
+        // whole new one.
+        let start = Date()
+        let result = run("SELECT g, public.slow_row() FROM generate_series(1, 200) AS g", settings: settings)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(result.error?.code == .sqlTimeout, "\(result.json.serialized().prefix(300))")
+        #expect(seconds < 3.0, "the call took \(seconds) s with a 2 s timeout")
+    }
+}
