@@ -28,7 +28,7 @@ enum AllowedFunctions {
         "gamma", "lgamma", "date_add", "date_subtract", "array_sample", "array_shuffle",
         "array_reverse", "array_sort", "xmltext",
         "uuid_extract_version", "uuid_extract_timestamp", "uuidv4", "uuidv7", "pg_basetype",
-        "to_regtypemod", "jsonb_populate_record_valid", "casefold", "crc32", "crc32c",
+        "to_regtypemod", "casefold", "crc32", "crc32c",
         "has_largeobject_privilege", "pg_get_acl", "to_bin", "to_oct",
     ]
 
@@ -74,14 +74,15 @@ enum AllowedFunctions {
         "transaction_timestamp", "to_timestamp", "to_date", "timezone", "overlaps",
     ]
 
+    /// Not json_populate_record and its relatives: they fill a row type from JSON while they run, which runs
+    /// the CHECK constraints of domains in it for a row type no check sees (a table's, through `t`).
     static let json: Set<String> = [
         "array_to_json", "row_to_json", "to_json", "to_jsonb", "json_build_array", "json_build_object",
         "jsonb_build_array", "jsonb_build_object", "json_object", "jsonb_object", "json_array_elements",
         "json_array_elements_text", "jsonb_array_elements", "jsonb_array_elements_text",
         "json_array_length", "jsonb_array_length", "json_each", "json_each_text", "jsonb_each",
         "jsonb_each_text", "json_extract_path", "json_extract_path_text", "jsonb_extract_path",
-        "jsonb_extract_path_text", "json_object_keys", "jsonb_object_keys", "json_populate_record",
-        "jsonb_populate_record", "json_populate_recordset", "jsonb_populate_recordset",
+        "jsonb_extract_path_text", "json_object_keys", "jsonb_object_keys",
         "json_to_record", "jsonb_to_record", "json_to_recordset", "jsonb_to_recordset",
         "json_strip_nulls", "jsonb_strip_nulls", "jsonb_set", "jsonb_set_lax", "jsonb_insert",
         "jsonb_pretty", "json_typeof", "jsonb_typeof", "jsonb_path_exists", "jsonb_path_exists_tz",

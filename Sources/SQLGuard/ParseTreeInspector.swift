@@ -25,6 +25,9 @@ struct ParseTreeInspector {
     /// The types the query names (casts, column definition lists), spelled for `to_regtype`: their input
     /// functions run while the server analyses the query.
     private(set) var typeNames: Set<String> = []
+    /// The relations the query names, spelled for `to_regclass`: a string literal compared with or combined
+    /// with one of their columns is read by the column type's input function while the query is analysed.
+    private(set) var relationNames: Set<String> = []
     /// Every column reference: its fields (nil for `*`) and where it is.
     private var columnReferences: [(fields: [String?], location: Int?)] = []
 
@@ -137,6 +140,9 @@ struct ParseTreeInspector {
         if let relation, let why = CredentialCatalogs.reason(relation: relation, schema: schema) {
             let written = QualifiedName(parts: (schema.map { [$0] } ?? []) + [relation]).sql
             record(.relationNotAllowed, "reading \(written) is not allowed: \(why)", location)
+        }
+        if let relation {
+            relationNames.insert(QualifiedName(parts: (schema.map { [$0] } ?? []) + [relation]).sql)
         }
         if let relation, let columns = SecretColumns.columns(ofRelation: relation, schema: schema) {
             secretRelations[(alias ?? relation).lowercased()] = (relation.lowercased(), columns)

@@ -28,25 +28,22 @@ public struct ReadOnlyGuard: Sendable {
         inspect(sql).verdict
     }
 
-    /// The verdict, the one statement's text as the parser delimited it (without a terminating `;` and what
-    /// follows it, so it can be nested in other SQL: end it with a line break, it may end in a `--` comment;
-    /// for a refused query `sql` unchanged), for an allowed EXPLAIN its options and query, and the types the
-    /// query names (`QueryProbe.checkTypes` checks them before the server analyses the query).
+    /// The verdict and what the checks after the guard need: the statement as the parser delimited it, an
+    /// EXPLAIN's parts, and the types and relations the query names (`QueryProbe.checkTypes` checks them
+    /// before the server analyses the query).
     ///
     /// The parse tree cannot tell every function PostgreSQL will call (attribute notation, overloads,
     /// operators and casts resolve against the catalogs): run an allowed SELECT only after `QueryProbe`
     /// (Tools) has checked what the server resolved.
-    public func inspect(_ sql: String) -> (verdict: GuardVerdict, statement: String, explain: ExplainRequest?, typeNames: Set<String>) {
-        var statement = sql
-        var explain: ExplainRequest?
-        var typeNames: Set<String> = []
-        let verdict = evaluate(sql, statement: &statement, explain: &explain, typeNames: &typeNames)
-        if case .refused = verdict { return (verdict, sql, nil, []) }
-        return (verdict, statement, explain, typeNames)
+    public func inspect(_ sql: String) -> Inspection {
+        var inspection = Inspection(verdict: .allowed(.select), statement: sql)
+        let verdict = evaluate(sql, into: &inspection)
+        if case .refused = verdict { return Inspection(verdict: verdict, statement: sql) }
+        inspection.verdict = verdict
+        return inspection
     }
 
-    private func evaluate(_ sql: String, statement text: inout String, explain request: inout ExplainRequest?,
-                          typeNames: inout Set<String>) -> GuardVerdict {
+    private func evaluate(_ sql: String, into inspection: inout Inspection) -> GuardVerdict {
         let tree: JSONValue
         do {
             tree = try PgQuery.parse(sql)
@@ -76,7 +73,8 @@ public struct ReadOnlyGuard: Sendable {
         // `stmt_len` 0 means "to the end of the string".
         let location = statement["stmt_location"]?.intValue ?? 0
         let length = statement["stmt_len"]?.intValue ?? 0
-        text = String(decoding: sql.utf8.dropFirst(location).prefix(length > 0 ? length : Int.max), as: UTF8.self)
+        let text = String(decoding: sql.utf8.dropFirst(location).prefix(length > 0 ? length : Int.max), as: UTF8.self)
+        inspection.statement = text
 
         let kind: StatementKind
         switch nodeType {
@@ -97,7 +95,7 @@ public struct ReadOnlyGuard: Sendable {
                     VERBOSE, COSTS, SETTINGS, SUMMARY, TIMING, BUFFERS, WAL or FORMAT and plain values
                     """, position: start))
             }
-            request = parts
+            inspection.explain = parts
             kind = .explain
         default:
             let name = StatementName.sql(nodeType: nodeType, node: node)
@@ -108,7 +106,8 @@ public struct ReadOnlyGuard: Sendable {
 
         var inspector = ParseTreeInspector(policy: policy)
         inspector.inspect(node)
-        typeNames = inspector.typeNames
+        inspection.typeNames = inspector.typeNames
+        inspection.relationNames = inspector.relationNames
         if let finding = inspector.firstFinding {
             return .refused(GuardRefusal(reason: finding.reason, message: finding.message,
                                          position: finding.byteOffset.map(source.position(ofByte:))))

@@ -14,8 +14,8 @@ import SQLGuard
 ///   named in the deparse instead;
 /// - user code the query reaches without naming it is followed the same way: the views it reads, the
 ///   row-security policies applied to the current role, the CHECK constraints of domains it casts to (also
-///   inside composite and array types), a range type's canonical function, casts to JSON that `to_json`
-///   looks up at run time.
+///   inside composite and array types), a range type's canonical function; a query that builds JSON is
+///   refused where a user function casts some type to JSON (`to_json` looks such casts up while it runs).
 /// The query then runs from the stored view, so what was checked is exactly what runs. The view is dropped
 /// with the transaction.
 struct QueryProbe {
@@ -25,21 +25,28 @@ struct QueryProbe {
     /// The temporary view the query is stored in.
     static let viewName = "pg_temp.pgassist_query"
 
-    /// Checks the types the query names (`'…'::t`, `AS t(a t)`) before the server analyses it: the input
-    /// function of a literal runs while the query is analysed, and for a composite, array or range type it
-    /// runs the CHECK constraints of domains inside it. `names` are the guard's spellings (`public.t[]`).
-    func checkTypes(_ names: Set<String>) throws(ToolError) {
-        guard !names.isEmpty else { return }
+    /// Checks the types the query names (`'…'::t`, `AS t(a t)`) and the column types of the relations it
+    /// names before the server analyses it: a string literal is read by its type's input function while the
+    /// query is analysed (`'(x)'::t`, or `col = '{x}'` for an array column), and for a composite, array or
+    /// range type that runs the CHECK constraints of domains inside it. `names` and `relations` are the
+    /// guard's spellings (`public.t[]`, `public.items`).
+    func checkTypes(_ names: Set<String>, ofColumnsOf relations: Set<String>) throws(ToolError) {
+        guard !names.isEmpty || !relations.isEmpty else { return }
         let resolved: PostgresResult
         do throws(PostgresError) {
             resolved = try connection.query("""
-                SELECT pg_catalog.to_regtype(t)::pg_catalog.oid FROM pg_catalog.unnest($1::pg_catalog.text[]) AS t
-                """, [Self.textArray(names)])
+                SELECT 't', pg_catalog.to_regtype(t)::pg_catalog.oid FROM pg_catalog.unnest($1::pg_catalog.text[]) AS t
+                UNION ALL
+                SELECT 'r', pg_catalog.to_regclass(r)::pg_catalog.oid FROM pg_catalog.unnest($2::pg_catalog.text[]) AS r
+                """, [Self.textArray(names), Self.textArray(relations)])
         } catch {
             throw ToolError.from(error)
         }
-        let types = (0..<resolved.count).compactMap { resolved.string($0, 0).flatMap(UInt32.init) }
-        try check(types.map(Work.typeItself), probe: nil)
+        let work: [Work] = (0..<resolved.count).compactMap { row in
+            guard let oid = resolved.string(row, 1).flatMap(UInt32.init) else { return nil }
+            return resolved.string(row, 0) == "t" ? .typeItself(oid) : .relationColumns(oid)
+        }
+        try check(work, probe: nil)
     }
 
     /// Stores `definition` (a SELECT) as the temporary view and checks it; throws `sql_not_read_only` naming
@@ -102,6 +109,7 @@ struct QueryProbe {
         }
         var pending = initial
         var seen: Set<String> = []
+        var texts: [String] = []
         var rounds = 0
         while !pending.isEmpty {
             rounds += 1
@@ -111,9 +119,10 @@ struct QueryProbe {
             let work = pending.filter { seen.insert(key($0)).inserted }
             pending = []
             if work.isEmpty { break }
-            try checkTexts(of: work, probe: probe)
+            texts += try checkTexts(of: work, probe: probe)
             pending = try checkDependencies(of: work, probe: probe)
         }
+        try checkJSONCasts(texts)
         do throws(PostgresError) {
             _ = try connection.query("SET LOCAL search_path TO DEFAULT")
         } catch {
@@ -137,8 +146,10 @@ struct QueryProbe {
         return "{" + list.map(String.init).joined(separator: ",") + "}"
     }
 
-    /// The deparsed definitions of the views, policies and domain constraints in `work`, through the guard.
-    private func checkTexts(of work: [Work], probe: UInt32?) throws(ToolError) {
+    /// The deparsed definitions of the views, policies and domain constraints in `work`, through the guard;
+    /// returns them.
+    @discardableResult
+    private func checkTexts(of work: [Work], probe: UInt32?) throws(ToolError) -> [String] {
         let views = oids(work) { if case .view(let oid) = $0 { oid } else { nil } }
         let tables = oids(work) { if case .policiesOf(let oid) = $0 { oid } else { nil } }
         let domains = oids(work) { if case .constraintsOf(let oid) = $0 { oid } else { nil } }
@@ -148,12 +159,14 @@ struct QueryProbe {
         } catch {
             throw ToolError.from(error)
         }
+        var texts: [String] = []
         for row in 0..<result.count {
             guard let kind = result.string(row, 0), let name = result.string(row, 1) else { continue }
             let oid = result.string(row, 3).flatMap(UInt32.init)
             guard let text = result.string(row, 2) else {
                 throw refusal("the definition of \(name) cannot be read, so what it runs cannot be checked")
             }
+            texts.append(text)
             let verdict: GuardRefusal?
             switch kind {
             case "view":
@@ -174,7 +187,41 @@ struct QueryProbe {
                                 details: ["reason": .string(verdict.reason.rawValue)])
             }
         }
+        return texts
     }
+
+    /// The functions that turn any value into JSON look up, while they run, a cast from the value's type to
+    /// JSON, which the stored query does not record: when the database has such a cast through a user
+    /// function (not an extension's), a query that builds JSON is refused.
+    private func checkJSONCasts(_ texts: [String]) throws(ToolError) {
+        let builders = ["to_json", "to_jsonb", "row_to_json", "array_to_json", "json_agg", "jsonb_agg", "json_object_agg",
+                        "jsonb_object_agg", "json_build_object", "json_build_array", "jsonb_build_object",
+                        "jsonb_build_array", "json_object(", "json_array(", "json(", "json_serialize"]
+        let lowered = texts.map { $0.lowercased() }
+        guard lowered.contains(where: { text in builders.contains { text.contains($0) } }) else { return }
+        let found: PostgresResult
+        do throws(PostgresError) {
+            found = try connection.query(Self.userJSONCastQuery)
+        } catch {
+            throw ToolError.from(error)
+        }
+        if found.count > 0, let cast = found.string(0, 0) {
+            throw refusal("the query builds JSON, and this database casts a type to JSON through the user function \(cast)(), which JSON functions call for values of that type")
+        }
+    }
+
+    private static let userJSONCastQuery = """
+        SELECT fn.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) f.proname::pg_catalog.text
+        FROM pg_catalog.pg_cast k
+        JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) k.castfunc
+        JOIN pg_catalog.pg_namespace fn ON fn.oid OPERATOR(pg_catalog.=) f.pronamespace
+        WHERE k.casttarget IN ('pg_catalog.json'::pg_catalog.regtype, 'pg_catalog.jsonb'::pg_catalog.regtype)
+          AND fn.nspname OPERATOR(pg_catalog.<>) 'pg_catalog'
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                          WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                            AND e.objid OPERATOR(pg_catalog.=) f.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')
+        LIMIT 1
+        """
 
     /// `CHECK ((VALUE > 0)) NOT VALID` → `(VALUE > 0)`.
     static func checkExpression(_ definition: String) -> String {
@@ -207,12 +254,6 @@ struct QueryProbe {
             let column = result.string(row, 4)
             let detail = result.string(row, 5) ?? ""
             let flag = result.string(row, 6) == "t"
-            if let cast = result.string(row, 7), let dot = cast.firstIndex(of: ".") {
-                let castSchema = String(cast[..<dot]), castName = String(cast[cast.index(after: dot)...])
-                if let why = guardLayer.functionRefusal(schema: castSchema, name: castName) {
-                    throw refusal("\(qualified(schema, name)) has a cast to JSON through \(cast)(), which JSON functions call: \(why)")
-                }
-            }
             switch kind {
             case "function":
                 if let why = guardLayer.functionRefusal(schema: schema, name: name) {
@@ -294,8 +335,7 @@ struct QueryProbe {
 
     /// What the objects depend on, one row each: kind, OID, schema, name, then per kind a column name (a
     /// column read) or a range's canonical function, relkind or typtype, whether row security applies (for a
-    /// relation) or the type is an array, a user function casting the type (or the column's type) to JSON,
-    /// and a composite type's relation. Sources: the rules of views ($1), the policies of tables ($2), the
+    /// relation) or the type is an array, (unused), and a composite type's relation. Sources: the rules of views ($1), the policies of tables ($2), the
     /// constraints of domains ($3), types ($4) and relations whose column types matter ($5); and the types
     /// ($6) themselves.
     private static let dependenciesQuery = """
@@ -347,7 +387,7 @@ struct QueryProbe {
                coalesce(c.relkind::pg_catalog.text, t.typtype::pg_catalog.text),
                CASE WHEN c.relkind IN ('r', 'p') AND c.relrowsecurity THEN pg_catalog.row_security_active(c.oid)
                     ELSE t.typelem OPERATOR(pg_catalog.<>) 0 AND t.typlen OPERATOR(pg_catalog.=) -1 END,
-               jc.name,
+               NULL::pg_catalog.text,
                t.typrelid
         FROM refs r
         LEFT JOIN pg_catalog.pg_proc p ON r.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
@@ -367,20 +407,5 @@ struct QueryProbe {
         LEFT JOIN pg_catalog.pg_operator op ON r.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
              AND op.oid OPERATOR(pg_catalog.=) r.refobjid
         LEFT JOIN pg_catalog.pg_namespace opn ON opn.oid OPERATOR(pg_catalog.=) op.oprnamespace
-        LEFT JOIN LATERAL (
-            SELECT fn.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) f.proname::pg_catalog.text AS name
-            FROM pg_catalog.pg_cast k
-            JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) k.castfunc
-            JOIN pg_catalog.pg_namespace fn ON fn.oid OPERATOR(pg_catalog.=) f.pronamespace
-            WHERE k.castsource IN (coalesce(t.oid, a.atttypid),
-                                   (SELECT b.typbasetype FROM pg_catalog.pg_type b
-                                    WHERE b.oid OPERATOR(pg_catalog.=) coalesce(t.oid, a.atttypid)))
-              AND k.casttarget IN ('pg_catalog.json'::pg_catalog.regtype, 'pg_catalog.jsonb'::pg_catalog.regtype)
-              AND fn.nspname OPERATOR(pg_catalog.<>) 'pg_catalog'
-              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
-                              WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-                                AND e.objid OPERATOR(pg_catalog.=) f.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')
-            LIMIT 1
-        ) jc ON true
         """
 }

@@ -41,9 +41,10 @@ public enum ReadOnlyExecution {
     ///   every line and the whole output capped on the server;
     /// - SHOW runs as it is, in `BEGIN READ ONLY`.
     /// The whole call, every statement and fetch included, gets one deadline: `SQL_STATEMENT_TIMEOUT_MS`.
-    /// `typeNames` (from the guard) are checked before the server analyses the query, which runs their input
-    /// functions.
+    /// `typeNames` and `relationNames` (from the guard) are checked before the server analyses the query, which
+    /// runs the input functions of those types and of the relations' column types.
     public static func run(_ sql: String, kind: StatementKind, explain: ExplainRequest? = nil, typeNames: Set<String> = [],
+                           relationNames: Set<String> = [],
                            guardLayer: ReadOnlyGuard, maxRows: Int, database: DatabaseAccess,
                            role: String?) throws(ToolError) -> Output {
         let deadline = Deadline(milliseconds: database.settings.statementTimeoutMilliseconds)
@@ -54,7 +55,7 @@ public enum ReadOnlyExecution {
             guard let explain else { throw ToolError(.internalError, "an EXPLAIN arrived without its parts") }
             return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
                 let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
-                try probe.checkTypes(typeNames)
+                try probe.checkTypes(typeNames, ofColumnsOf: relationNames)
                 let columns = try describe(explain.query, connection: connection)
                 try probe.storeAndCheck(ValueCap.storable(explain.query, columns: columns))
                 return try ExplainPlan.read(options: explain.options, budgetBytes: database.settings.outputBudgetBytes,
@@ -63,7 +64,7 @@ public enum ReadOnlyExecution {
         case .select:
             return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
                 let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
-                try probe.checkTypes(typeNames)
+                try probe.checkTypes(typeNames, ofColumnsOf: relationNames)
                 let described = try describe(sql, connection: connection)
                 let cap = described.isEmpty ? nil : ValueCap(columns: described, limitBytes: database.settings.outputBudgetBytes)
                 try probe.storeAndCheck(cap?.wrap(sql) ?? ValueCap.noColumns(sql))

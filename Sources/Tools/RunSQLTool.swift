@@ -53,7 +53,8 @@ public struct RunSQLTool: Tool {
             }
             let database = try context.requireDatabase()
             let output = try ReadOnlyExecution.run(inspection.statement, kind: kind, explain: inspection.explain,
-                                                   typeNames: inspection.typeNames, guardLayer: guardLayer, maxRows: maxRows,
+                                                   typeNames: inspection.typeNames, relationNames: inspection.relationNames,
+                                                   guardLayer: guardLayer, maxRows: maxRows,
                                                    database: try database.readingLogin(), role: settings.readOnlyRole)
             return .success(output.json, truncatable: "rows")
         } catch {

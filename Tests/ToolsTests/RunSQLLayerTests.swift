@@ -32,6 +32,11 @@ struct RunSQLLayerTests {
             CREATE VIEW calls_user AS SELECT id, public.mark() AS m FROM items;
             CREATE VIEW calls_builtin AS SELECT id, pg_catalog.pg_try_advisory_lock(77) AS l FROM items;
             CREATE VIEW plain AS SELECT id, name FROM items;
+            CREATE TYPE mood AS ENUM ('ok');
+            CREATE FUNCTION public.mood_json(mood) RETURNS json LANGUAGE sql AS $$ SELECT public.mark()::text::json $$;
+            CREATE CAST (mood AS json) WITH FUNCTION public.mood_json(mood);
+            CREATE TABLE feelings (m mood);
+            INSERT INTO feelings VALUES ('ok');
             """)
     }
 
@@ -50,7 +55,10 @@ struct RunSQLLayerTests {
         "SELECT 'x'::marked",
         "SELECT CAST('x' AS marked)",
         "SELECT t.a FROM jsonb_to_record('{\"a\": \"x\"}') AS t(a marked)",
-        "SELECT json_populate_record(NULL::holder, '{\"a\": \"x\"}')",
+        "SELECT ROW('x')::holder",
+        "SELECT to_json(f) FROM feelings f",
+        "SELECT json_agg(f.m) FROM feelings f",
+        "SELECT jsonb_build_object('m', 'ok'::mood)",
         "SELECT '(x)'::holder",
         "SELECT ARRAY['x']::marked[]",
         "SELECT '{x}'::marked[]",
