@@ -28,6 +28,13 @@ struct ParseTreeInspector {
     /// The relations the query names, spelled for `to_regclass`: a string literal compared with or combined
     /// with one of their columns is read by the column type's input function while the query is analysed.
     private(set) var relationNames: Set<String> = []
+    /// The names the query may call a function by (calls and attribute notation) and the operators it names
+    /// (besides the comparison and pattern operators SQL syntax uses without naming them): a user function or
+    /// operator of such a name could be chosen for a string literal's type, whose input function runs while
+    /// the query is analysed.
+    private(set) var routineNames: Set<String> = []
+    private(set) var operatorNames: Set<String> = ["=", "<>", "<", ">", "<=", ">=", "~~", "~~*", "!~~", "!~~*",
+                                                   "~", "~*", "!~", "!~*"]
     /// Every column reference: its fields (nil for `*`) and where it is.
     private var columnReferences: [(fields: [String?], location: Int?)] = []
 
@@ -154,6 +161,7 @@ struct ParseTreeInspector {
     /// here. Every other function reached this way is found on the server's deparse of the query, where
     /// the call is written out (QueryProbe in Tools).
     private mutating func inspectAttribute(_ name: String, location: Int?) {
+        routineNames.insert(name)
         if let why = DeniedFunctions.reason(for: name) {
             record(.functionNotAllowed, "\(QualifiedName.quotedIfNeeded(name))() is not allowed (called as .\(name)): \(why)", location)
         } else if name.lowercased() == "current_setting" {
@@ -209,6 +217,7 @@ struct ParseTreeInspector {
             record(.functionNotAllowed, "a function whose name cannot be read is not allowed", location)
             return
         }
+        routineNames.insert(name.name)
         if let why = policy.refusal(for: name) {
             record(.functionNotAllowed, "\(name.sql)() is not allowed: \(why)", location)
         }
@@ -237,6 +246,7 @@ struct ParseTreeInspector {
             record(.operatorNotAllowed, "an operator whose name cannot be read is not allowed", location)
             return
         }
+        operatorNames.insert(name.name)
         if let why = policy.refusal(forOperator: name) {
             record(.operatorNotAllowed, "\(name.operatorSQL) is not allowed: \(why)", location)
         }

@@ -13,5 +13,9 @@ extension ReadOnlyGuard {
         public var typeNames: Set<String> = []
         /// The relations the query names, spelled for `to_regclass`.
         public var relationNames: Set<String> = []
+        /// The names the query may call functions by (calls, attribute notation).
+        public var routineNames: Set<String> = []
+        /// The operators the query names, and those SQL syntax uses without naming them.
+        public var operatorNames: Set<String> = []
     }
 }

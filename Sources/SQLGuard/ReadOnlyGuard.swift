@@ -108,6 +108,8 @@ public struct ReadOnlyGuard: Sendable {
         inspector.inspect(node)
         inspection.typeNames = inspector.typeNames
         inspection.relationNames = inspector.relationNames
+        inspection.routineNames = inspector.routineNames
+        inspection.operatorNames = inspector.operatorNames
         if let finding = inspector.firstFinding {
             return .refused(GuardRefusal(reason: finding.reason, message: finding.message,
                                          position: finding.byteOffset.map(source.position(ofByte:))))

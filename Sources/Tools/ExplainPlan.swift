@@ -13,7 +13,22 @@ enum ExplainPlan {
         let explain = "EXPLAIN " + (options.isEmpty ? "" : "(\(options)) ") + "SELECT * FROM \(QueryProbe.viewName)"
         let result: PostgresResult
         do throws(PostgresError) {
-            _ = try connection.query("""
+            try QueryProbe.withoutEventTriggers(connection) { () throws(PostgresError) in
+                _ = try connection.query(Self.function(explain))
+            }
+            try connection.execute("SET TRANSACTION READ ONLY")
+            try deadline.apply(to: connection)
+            result = try connection.query("SELECT line, bytes FROM pg_temp.pgassist_explain($1)", ["\(budgetBytes)"])
+        } catch {
+            throw ToolError.from(error)
+        }
+        return output(result, budgetBytes: budgetBytes, elapsed: ContinuousClock.now - start)
+    }
+
+    /// The function that runs `explain` and caps what it sends: each line cut to the budget, and no line
+    /// once the budget is used.
+    private static func function(_ explain: String) -> String {
+        """
                 CREATE FUNCTION pg_temp.pgassist_explain(budget integer) RETURNS TABLE (line text, bytes integer)
                 LANGUAGE plpgsql AS $pgassist$
                 DECLARE
@@ -29,13 +44,11 @@ enum ExplainPlan {
                     END LOOP;
                 END
                 $pgassist$
-                """)
-            try connection.execute("SET TRANSACTION READ ONLY")
-            try deadline.apply(to: connection)
-            result = try connection.query("SELECT line, bytes FROM pg_temp.pgassist_explain($1)", ["\(budgetBytes)"])
-        } catch {
-            throw ToolError.from(error)
-        }
+                """
+    }
+
+    /// The plan's rows, cut to `budgetBytes` in all.
+    private static func output(_ result: PostgresResult, budgetBytes: Int, elapsed: Duration) -> ReadOnlyExecution.Output {
         var rows: [JSONValue] = []
         var truncated = false
         var used = 0
@@ -52,7 +65,6 @@ enum ExplainPlan {
             if !line.isEmpty || used < budgetBytes { rows.append(.object(["QUERY PLAN": .string(line)])) }
             if used >= budgetBytes { break }
         }
-        let elapsed = ContinuousClock.now - start
         return ReadOnlyExecution.Output(columns: [(name: "QUERY PLAN", type: "text")], rows: rows, truncated: truncated,
                                         durationMilliseconds: Double(elapsed.components.seconds) * 1_000
                                             + Double(elapsed.components.attoseconds) / 1e15)

@@ -25,35 +25,57 @@ struct QueryProbe {
     /// The temporary view the query is stored in.
     static let viewName = "pg_temp.pgassist_query"
 
-    /// Checks the types the query names (`'…'::t`, `AS t(a t)`) and the column types of the relations it
-    /// names before the server analyses it: a string literal is read by its type's input function while the
-    /// query is analysed (`'(x)'::t`, or `col = '{x}'` for an array column), and for a composite, array or
-    /// range type that runs the CHECK constraints of domains inside it. `names` and `relations` are the
-    /// guard's spellings (`public.t[]`, `public.items`).
-    func checkTypes(_ names: Set<String>, ofColumnsOf relations: Set<String>) throws(ToolError) {
-        guard !names.isEmpty || !relations.isEmpty else { return }
+    /// Checks, before the server analyses the query, every type a string literal in it could be read as: a
+    /// literal is read by its type's input function during analysis (`'(x)'::t`, `col = '{x}'` for an array
+    /// column, `f('(x)')` for a user overload taking a row type), and for a composite, array or range type
+    /// that runs the CHECK constraints of domains inside it. The candidates: the types the query names, the
+    /// column types of the relations it names, and the argument and result types of the user functions and
+    /// operators that share a name with what it calls.
+    func checkInputTypes(of inspection: ReadOnlyGuard.Inspection) throws(ToolError) {
         let resolved: PostgresResult
         do throws(PostgresError) {
-            resolved = try connection.query("""
-                SELECT 't', pg_catalog.to_regtype(t)::pg_catalog.oid FROM pg_catalog.unnest($1::pg_catalog.text[]) AS t
-                UNION ALL
-                SELECT 'r', pg_catalog.to_regclass(r)::pg_catalog.oid FROM pg_catalog.unnest($2::pg_catalog.text[]) AS r
-                """, [Self.textArray(names), Self.textArray(relations)])
+            resolved = try connection.query(Self.inputTypesQuery, [
+                Self.textArray(inspection.typeNames), Self.textArray(inspection.relationNames),
+                Self.textArray(inspection.routineNames), Self.textArray(inspection.operatorNames),
+            ])
         } catch {
             throw ToolError.from(error)
         }
         let work: [Work] = (0..<resolved.count).compactMap { row in
             guard let oid = resolved.string(row, 1).flatMap(UInt32.init) else { return nil }
-            return resolved.string(row, 0) == "t" ? .typeItself(oid) : .relationColumns(oid)
+            return resolved.string(row, 0) == "r" ? .relationColumns(oid) : .typeItself(oid)
         }
+        guard !work.isEmpty else { return }
         try check(work, probe: nil)
     }
+
+    /// Kind (`t` a type, `r` a relation) and OID of the candidates `checkInputTypes` follows: types named
+    /// ($1), relations named ($2), argument and result types of user functions named as calls ($3) and of
+    /// user operators ($4). Built-in ones (in `pg_catalog`) have only built-in types.
+    private static let inputTypesQuery = """
+        SELECT 't', pg_catalog.to_regtype(t)::pg_catalog.oid FROM pg_catalog.unnest($1::pg_catalog.text[]) AS t
+        UNION
+        SELECT 'r', pg_catalog.to_regclass(r)::pg_catalog.oid FROM pg_catalog.unnest($2::pg_catalog.text[]) AS r
+        UNION
+        SELECT 't', t FROM pg_catalog.pg_proc p,
+             pg_catalog.unnest(coalesce(p.proallargtypes, p.proargtypes::pg_catalog.oid[])
+                               OPERATOR(pg_catalog.||) p.prorettype) AS t
+        WHERE p.proname OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.text[])
+          AND p.pronamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
+        UNION
+        SELECT 't', t FROM pg_catalog.pg_operator o, pg_catalog.unnest(ARRAY[o.oprleft, o.oprright, o.oprresult]) AS t
+        WHERE o.oprname OPERATOR(pg_catalog.=) ANY ($4::pg_catalog.text[])
+          AND o.oprnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
+          AND t OPERATOR(pg_catalog.<>) 0
+        """
 
     /// Stores `definition` (a SELECT) as the temporary view and checks it; throws `sql_not_read_only` naming
     /// what would run, or the server's own error for a query it cannot analyse.
     func storeAndCheck(_ definition: String) throws(ToolError) {
         do throws(PostgresError) {
-            _ = try connection.query("CREATE TEMPORARY VIEW \(Self.viewName) AS \(definition)\n")
+            try Self.withoutEventTriggers(connection) { () throws(PostgresError) in
+                _ = try connection.query("CREATE TEMPORARY VIEW \(Self.viewName) AS \(definition)\n")
+            }
         } catch {
             if error.sqlState == "42501" {
                 throw ToolError(.permissionDenied, """
@@ -80,6 +102,18 @@ struct QueryProbe {
             throw ToolError.from(error)
         }
         try check([.view(probe)], probe: probe)
+    }
+
+    /// Runs `ddl` (the check's own temporary objects) without firing the database's event triggers, which are
+    /// user code and may have effects a rollback does not undo (a sequence, a file): where the login may set
+    /// `session_replication_role` (a superuser), it is `replica` for `ddl` alone, so triggers enabled for
+    /// the origin (the default) stay quiet. Other logins cannot; the README says so.
+    static func withoutEventTriggers(_ connection: PostgresConnection, _ ddl: () throws(PostgresError) -> Void) throws(PostgresError) {
+        let superuser = try connection.query("SELECT pg_catalog.current_setting('is_superuser')")
+        let quiet = superuser.count == 1 && superuser.string(0, 0) == "on"
+        if quiet { _ = try connection.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', true)") }
+        try ddl()
+        if quiet { _ = try connection.query("SET LOCAL session_replication_role TO DEFAULT") }
     }
 
     /// `{"a","b\"c"}`: a text[] literal with every element quoted.
@@ -110,6 +144,7 @@ struct QueryProbe {
         var pending = initial
         var seen: Set<String> = []
         var texts: [String] = []
+        var reached: (relations: Set<UInt32>, types: Set<UInt32>) = ([], [])
         var rounds = 0
         while !pending.isEmpty {
             rounds += 1
@@ -120,9 +155,11 @@ struct QueryProbe {
             pending = []
             if work.isEmpty { break }
             texts += try checkTexts(of: work, probe: probe)
-            pending = try checkDependencies(of: work, probe: probe)
+            pending = try checkDependencies(of: work, probe: probe, reached: &reached)
         }
         try checkJSONCasts(texts)
+        // The candidates checked before analysis over-approximate; what the stored query reaches is exact.
+        if probe != nil { try checkOperatorClasses(reached) }
         do throws(PostgresError) {
             _ = try connection.query("SET LOCAL search_path TO DEFAULT")
         } catch {
@@ -210,6 +247,62 @@ struct QueryProbe {
         }
     }
 
+    /// Sorting, grouping, DISTINCT, GREATEST/LEAST and comparing arrays or rows call the default operator
+    /// classes of the types compared, which the stored query does not record: a type the query can reach (a
+    /// column of a relation it reads, a type it uses, and what those are made of) whose default operator class
+    /// runs a user function that is not an extension's is refused.
+    private func checkOperatorClasses(_ reached: (relations: Set<UInt32>, types: Set<UInt32>)) throws(ToolError) {
+        guard !reached.relations.isEmpty || !reached.types.isEmpty else { return }
+        let found: PostgresResult
+        do throws(PostgresError) {
+            let relations = "{" + reached.relations.map(String.init).joined(separator: ",") + "}"
+            let types = "{" + reached.types.map(String.init).joined(separator: ",") + "}"
+            found = try connection.query(Self.operatorClassQuery, [relations, types])
+        } catch {
+            throw ToolError.from(error)
+        }
+        for row in 0..<found.count {
+            guard let schema = found.string(row, 0), let name = found.string(row, 1) else { continue }
+            if let why = guardLayer.functionRefusal(schema: schema, name: name) {
+                let type = found.string(row, 2) ?? "a type"
+                throw refusal("the default operator class of \(type), which the query can compare, sort or group, calls \(schema).\(name)(): \(why)")
+            }
+        }
+    }
+
+    /// The user functions (not an extension's) that default operator classes of the types reachable from
+    /// relations ($1) and types ($2) call, with the type: support functions and the operators' functions.
+    private static let operatorClassQuery = """
+        WITH RECURSIVE types(oid) AS (
+            SELECT a.atttypid FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND a.attnum OPERATOR(pg_catalog.>) 0
+            UNION
+            SELECT t FROM pg_catalog.unnest($2::pg_catalog.oid[]) AS t
+            UNION
+            SELECT n.x FROM types s JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) s.oid,
+                 LATERAL (SELECT y.typbasetype UNION SELECT y.typelem
+                          UNION SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                          WHERE a.attrelid OPERATOR(pg_catalog.=) y.typrelid AND a.attnum OPERATOR(pg_catalog.>) 0) AS n(x)
+            WHERE n.x OPERATOR(pg_catalog.<>) 0
+        )
+        SELECT DISTINCT fn.nspname::pg_catalog.text, f.proname::pg_catalog.text,
+               pg_catalog.format_type(c.opcintype, NULL)
+        FROM types s
+        JOIN pg_catalog.pg_opclass c ON c.opcintype OPERATOR(pg_catalog.=) s.oid AND c.opcdefault
+        JOIN LATERAL (SELECT ap.amproc AS fid FROM pg_catalog.pg_amproc ap
+                      WHERE ap.amprocfamily OPERATOR(pg_catalog.=) c.opcfamily
+                      UNION
+                      SELECT o.oprcode FROM pg_catalog.pg_amop ao
+                      JOIN pg_catalog.pg_operator o ON o.oid OPERATOR(pg_catalog.=) ao.amopopr
+                      WHERE ao.amopfamily OPERATOR(pg_catalog.=) c.opcfamily) AS u ON true
+        JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) u.fid
+        JOIN pg_catalog.pg_namespace fn ON fn.oid OPERATOR(pg_catalog.=) f.pronamespace
+        WHERE s.oid OPERATOR(pg_catalog.>=) 16384 AND fn.nspname OPERATOR(pg_catalog.<>) 'pg_catalog'
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                          WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                            AND e.objid OPERATOR(pg_catalog.=) f.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')
+        """
+
     private static let userJSONCastQuery = """
         SELECT fn.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) f.proname::pg_catalog.text
         FROM pg_catalog.pg_cast k
@@ -231,8 +324,10 @@ struct QueryProbe {
         return String(text)
     }
 
-    /// Everything the objects in `work` depend on, checked; returns the user code to follow next.
-    private func checkDependencies(of work: [Work], probe: UInt32?) throws(ToolError) -> [Work] {
+    /// Everything the objects in `work` depend on, checked; returns the user code to follow next, and adds the
+    /// relations and types met to `reached`.
+    private func checkDependencies(of work: [Work], probe: UInt32?,
+                                   reached: inout (relations: Set<UInt32>, types: Set<UInt32>)) throws(ToolError) -> [Work] {
         let views = oids(work) { if case .view(let oid) = $0 { oid } else { nil } }
         let tables = oids(work) { if case .policiesOf(let oid) = $0 { oid } else { nil } }
         let domains = oids(work) { if case .constraintsOf(let oid) = $0 { oid } else { nil } }
@@ -264,6 +359,7 @@ struct QueryProbe {
                     throw refusal("the query would use the operator OPERATOR(\(qualified(schema, name))): \(why)")
                 }
             case "relation":
+                reached.relations.insert(oid)
                 if let why = ReadOnlyGuard.relationRefusal(schema: schema, relation: name, column: column) {
                     let what = column.map { "\(qualified(schema, name)).\($0)" } ?? qualified(schema, name)
                     throw ToolError(.sqlNotReadOnly, "reading \(what) is not allowed: \(why)",
@@ -276,6 +372,7 @@ struct QueryProbe {
                     if flag { next.append(.policiesOf(oid)) }
                 }
             case "type":
+                reached.types.insert(oid)
                 switch detail {
                 case "d":
                     next.append(.constraintsOf(oid))

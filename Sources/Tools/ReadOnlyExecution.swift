@@ -41,21 +41,23 @@ public enum ReadOnlyExecution {
     ///   every line and the whole output capped on the server;
     /// - SHOW runs as it is, in `BEGIN READ ONLY`.
     /// The whole call, every statement and fetch included, gets one deadline: `SQL_STATEMENT_TIMEOUT_MS`.
-    /// `typeNames` and `relationNames` (from the guard) are checked before the server analyses the query, which
-    /// runs the input functions of those types and of the relations' column types.
-    public static func run(_ sql: String, kind: StatementKind, explain: ExplainRequest? = nil, typeNames: Set<String> = [],
-                           relationNames: Set<String> = [],
-                           guardLayer: ReadOnlyGuard, maxRows: Int, database: DatabaseAccess,
-                           role: String?) throws(ToolError) -> Output {
+    /// What the guard found (`inspection`: the types, relations, functions and operators the query names) is
+    /// checked before the server analyses the query, which runs input functions of types it infers.
+    public static func run(_ inspection: ReadOnlyGuard.Inspection, guardLayer: ReadOnlyGuard, maxRows: Int,
+                           database: DatabaseAccess, role: String?) throws(ToolError) -> Output {
+        guard case .allowed(let kind) = inspection.verdict else {
+            throw ToolError(.internalError, "a query the guard refused reached the database layer")
+        }
+        let sql = inspection.statement
         let deadline = Deadline(milliseconds: database.settings.statementTimeoutMilliseconds)
         switch kind {
         case .show:
             return try run(sql, kind: nil, maxRows: maxRows, database: database, role: role)
         case .explain:
-            guard let explain else { throw ToolError(.internalError, "an EXPLAIN arrived without its parts") }
+            guard let explain = inspection.explain else { throw ToolError(.internalError, "an EXPLAIN arrived without its parts") }
             return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
                 let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
-                try probe.checkTypes(typeNames, ofColumnsOf: relationNames)
+                try probe.checkInputTypes(of: inspection)
                 let columns = try describe(explain.query, connection: connection)
                 try probe.storeAndCheck(ValueCap.storable(explain.query, columns: columns))
                 return try ExplainPlan.read(options: explain.options, budgetBytes: database.settings.outputBudgetBytes,
@@ -64,7 +66,7 @@ public enum ReadOnlyExecution {
         case .select:
             return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
                 let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
-                try probe.checkTypes(typeNames, ofColumnsOf: relationNames)
+                try probe.checkInputTypes(of: inspection)
                 let described = try describe(sql, connection: connection)
                 let cap = described.isEmpty ? nil : ValueCap(columns: described, limitBytes: database.settings.outputBudgetBytes)
                 try probe.storeAndCheck(cap?.wrap(sql) ?? ValueCap.noColumns(sql))

@@ -52,9 +52,7 @@ public struct RunSQLTool: Tool {
                                 details: Self.details(of: refusal))
             }
             let database = try context.requireDatabase()
-            let output = try ReadOnlyExecution.run(inspection.statement, kind: kind, explain: inspection.explain,
-                                                   typeNames: inspection.typeNames, relationNames: inspection.relationNames,
-                                                   guardLayer: guardLayer, maxRows: maxRows,
+            let output = try ReadOnlyExecution.run(inspection, guardLayer: guardLayer, maxRows: maxRows,
                                                    database: try database.readingLogin(), role: settings.readOnlyRole)
             return .success(output.json, truncatable: "rows")
         } catch {

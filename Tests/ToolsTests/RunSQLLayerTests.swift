@@ -29,6 +29,10 @@ struct RunSQLLayerTests {
             CREATE DOMAIN marked AS text CHECK (public.checked(VALUE));
             CREATE DOMAIN sleepy AS text CHECK (pg_catalog.pg_sleep(0) IS NOT NULL);
             CREATE TYPE holder AS (a marked);
+            CREATE FUNCTION public.held(int, holder) RETURNS boolean LANGUAGE sql AS $$ SELECT true $$;
+            CREATE OPERATOR public.=== (FUNCTION = public.held, LEFTARG = int, RIGHTARG = holder);
+            CREATE TABLE boxes (id int, tags marked[], pair holder);
+            INSERT INTO boxes VALUES (1, NULL, NULL);
             CREATE VIEW calls_user AS SELECT id, public.mark() AS m FROM items;
             CREATE VIEW calls_builtin AS SELECT id, pg_catalog.pg_try_advisory_lock(77) AS l FROM items;
             CREATE VIEW plain AS SELECT id, name FROM items;
@@ -56,6 +60,9 @@ struct RunSQLLayerTests {
         "SELECT CAST('x' AS marked)",
         "SELECT t.a FROM jsonb_to_record('{\"a\": \"x\"}') AS t(a marked)",
         "SELECT ROW('x')::holder",
+        "SELECT 1 === '(x)'",
+        "SELECT id FROM boxes WHERE tags = '{x}'",
+        "SELECT coalesce(pair, '(x)') FROM boxes",
         "SELECT to_json(f) FROM feelings f",
         "SELECT json_agg(f.m) FROM feelings f",
         "SELECT jsonb_build_object('m', 'ok'::mood)",
