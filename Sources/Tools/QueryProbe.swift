@@ -247,10 +247,13 @@ struct QueryProbe {
         }
     }
 
-    /// Sorting, grouping, DISTINCT, GREATEST/LEAST and comparing arrays or rows call the default operator
-    /// classes of the types compared, which the stored query does not record: a type the query can reach (a
-    /// column of a relation it reads, a type it uses, and what those are made of) whose default operator class
-    /// runs a user function that is not an extension's is refused.
+    /// Operator classes run functions the stored query does not record: sorting, grouping, DISTINCT,
+    /// GREATEST/LEAST and comparing arrays or rows call the default classes of the types compared, and the
+    /// planner and executor call those of the indexes and partition keys of the tables read (index scans,
+    /// partition pruning, the planner's look at an index's ends). A class that runs a user function that is
+    /// not an extension's, on a type the query can reach (a column of a relation it reads, a type it uses, and
+    /// what those are made of) or on an index or partition key of a relation it reads (partitions and
+    /// inheriting tables included), is refused.
     private func checkOperatorClasses(_ reached: (relations: Set<UInt32>, types: Set<UInt32>)) throws(ToolError) {
         guard !reached.relations.isEmpty || !reached.types.isEmpty else { return }
         let found: PostgresResult
@@ -265,17 +268,21 @@ struct QueryProbe {
             guard let schema = found.string(row, 0), let name = found.string(row, 1) else { continue }
             if let why = guardLayer.functionRefusal(schema: schema, name: name) {
                 let type = found.string(row, 2) ?? "a type"
-                throw refusal("the default operator class of \(type), which the query can compare, sort or group, calls \(schema).\(name)(): \(why)")
+                throw refusal("an operator class of \(type), which the query would compare, sort, group or scan an index or partitions with, calls \(schema).\(name)(): \(why)")
             }
         }
     }
 
-    /// The user functions (not an extension's) that default operator classes of the types reachable from
-    /// relations ($1) and types ($2) call, with the type: support functions and the operators' functions.
+    /// The user functions (not an extension's) that the operator classes reachable from relations ($1) and
+    /// types ($2) call, with the class's type: support functions and the operators' functions.
     private static let operatorClassQuery = """
-        WITH RECURSIVE types(oid) AS (
+        WITH RECURSIVE relations(oid) AS (
+            SELECT r FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS r
+            UNION
+            SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN relations p ON i.inhparent OPERATOR(pg_catalog.=) p.oid
+        ), types(oid) AS (
             SELECT a.atttypid FROM pg_catalog.pg_attribute a
-            WHERE a.attrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND a.attnum OPERATOR(pg_catalog.>) 0
+            WHERE a.attrelid IN (SELECT oid FROM relations) AND a.attnum OPERATOR(pg_catalog.>) 0
             UNION
             SELECT t FROM pg_catalog.unnest($2::pg_catalog.oid[]) AS t
             UNION
@@ -284,11 +291,21 @@ struct QueryProbe {
                           UNION SELECT a.atttypid FROM pg_catalog.pg_attribute a
                           WHERE a.attrelid OPERATOR(pg_catalog.=) y.typrelid AND a.attnum OPERATOR(pg_catalog.>) 0) AS n(x)
             WHERE n.x OPERATOR(pg_catalog.<>) 0
+        ), classes(oid) AS (
+            SELECT c.oid FROM types s
+            JOIN pg_catalog.pg_opclass c ON c.opcintype OPERATOR(pg_catalog.=) s.oid AND c.opcdefault
+            WHERE s.oid OPERATOR(pg_catalog.>=) 16384
+            UNION
+            SELECT pg_catalog.unnest(x.indclass::pg_catalog.oid[]) FROM pg_catalog.pg_index x
+            WHERE x.indrelid IN (SELECT oid FROM relations)
+            UNION
+            SELECT pg_catalog.unnest(p.partclass::pg_catalog.oid[]) FROM pg_catalog.pg_partitioned_table p
+            WHERE p.partrelid IN (SELECT oid FROM relations)
         )
         SELECT DISTINCT fn.nspname::pg_catalog.text, f.proname::pg_catalog.text,
                pg_catalog.format_type(c.opcintype, NULL)
-        FROM types s
-        JOIN pg_catalog.pg_opclass c ON c.opcintype OPERATOR(pg_catalog.=) s.oid AND c.opcdefault
+        FROM classes k
+        JOIN pg_catalog.pg_opclass c ON c.oid OPERATOR(pg_catalog.=) k.oid
         JOIN LATERAL (SELECT ap.amproc AS fid FROM pg_catalog.pg_amproc ap
                       WHERE ap.amprocfamily OPERATOR(pg_catalog.=) c.opcfamily
                       UNION
@@ -297,7 +314,7 @@ struct QueryProbe {
                       WHERE ao.amopfamily OPERATOR(pg_catalog.=) c.opcfamily) AS u ON true
         JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) u.fid
         JOIN pg_catalog.pg_namespace fn ON fn.oid OPERATOR(pg_catalog.=) f.pronamespace
-        WHERE s.oid OPERATOR(pg_catalog.>=) 16384 AND fn.nspname OPERATOR(pg_catalog.<>) 'pg_catalog'
+        WHERE fn.nspname OPERATOR(pg_catalog.<>) 'pg_catalog'
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
                           WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
                             AND e.objid OPERATOR(pg_catalog.=) f.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')
