@@ -79,7 +79,7 @@ public struct AssistantConfiguration: Sendable {
         rateLimits = try RateLimitSettings(environment: environment)
         authentication = try AuthenticationSettings(environment: environment)
         if let list = environment["ADMIN_USERS"] {
-            adminUsers = Set(list.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty })
+            adminUsers = Set(list.split(separator: ",").map { String($0).trimmingSpaces().nfc }.filter { !$0.isEmpty })
         }
     }
 

@@ -9,8 +9,9 @@ enum ChatCompletionsDecoding {
         guard let choice = object["choices"]?.arrayValue?.first, let message = choice["message"] else {
             throw ModelError(code: .invalidResponse, message: "the answer has no choices[0].message")
         }
-        let calls = (message["tool_calls"]?.arrayValue ?? []).map { call in
-            ModelToolCall(callId: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
+        // A call without an id gets one by its position, as in a stream: calls sharing an id are refused.
+        let calls = (message["tool_calls"]?.arrayValue ?? []).enumerated().map { index, call in
+            ModelToolCall(callId: call["id"]?.stringValue ?? "call_\(index)", name: call["function"]?["name"]?.stringValue ?? "",
                           arguments: call["function"]?["arguments"]?.stringValue ?? "")
         }
         return make(text: message["content"]?.stringValue ?? "", toolCalls: calls,

@@ -32,20 +32,10 @@ enum ChatCompletionsRequestBody {
     /// `function_call`/`function_call_output` become calls and outputs, reasoning is dropped, and
     /// a call present both verbatim and as `.functionCall` is kept once.
     static func neutralItems(_ items: [ConversationItem]) -> [ConversationItem] {
-        var result: [ConversationItem] = []
-        var seenCalls: Set<String> = []
-        for item in items {
-            var converted = item
-            if case .providerItem(let value) = item {
-                guard let neutral = neutral(value) else { continue }
-                converted = neutral
-            }
-            if case .functionCall(let callId, _, _) = converted {
-                guard seenCalls.insert(callId).inserted else { continue }
-            }
-            result.append(converted)
+        ConversationItem.withoutCallsCarriedVerbatim(items).compactMap { item in
+            guard case .providerItem(let value) = item else { return item }
+            return neutral(value)
         }
-        return result
     }
 
     private static func neutral(_ value: JSONValue) -> ConversationItem? {

@@ -29,18 +29,14 @@ enum ResponsesRequestBody {
     /// The `input` items; a `.functionCall` is skipped when a kept provider item already carries
     /// the same call (sending it twice would be a duplicate).
     static func input(_ items: [ConversationItem]) -> [JSONValue] {
-        var keptCallIds: Set<String> = []
-        for case .providerItem(let item) in items where item["type"]?.stringValue == "function_call" {
-            if let callId = item["call_id"]?.stringValue { keptCallIds.insert(callId) }
-        }
-        return items.compactMap { item -> JSONValue? in
+        ConversationItem.withoutCallsCarriedVerbatim(items).map { item -> JSONValue in
             switch item {
             case .userMessage(let text):
                 .object(["type": .string("message"), "role": .string("user"), "content": .string(text)])
             case .assistantMessage(let text):
                 .object(["type": .string("message"), "role": .string("assistant"), "content": .string(text)])
             case .functionCall(let callId, let name, let arguments):
-                keptCallIds.contains(callId) ? nil : .object([
+                .object([
                     "type": .string("function_call"), "call_id": .string(callId), "name": .string(name),
                     "arguments": .string(arguments),
                 ])

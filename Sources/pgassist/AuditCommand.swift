@@ -60,7 +60,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let settings = try ExistingStore.settings()
         let now = Clock.nowMilliseconds()
-        let filter = AuditFilter(userId: user, projectRef: project, tool: tool, kind: kind.map(AuditEventKind.init(rawValue:)),
+        let filter = AuditFilter(userId: user?.nfc, projectRef: project, tool: tool, kind: kind.map(AuditEventKind.init(rawValue:)),
                                  since: since.flatMap { TimeExpression.milliseconds($0, now: now) },
                                  until: until.flatMap { TimeExpression.milliseconds($0, now: now) },
                                  success: failed ? false : nil, limit: limit)

@@ -76,7 +76,7 @@ struct ToolCommand: ParsableCommand {
             DatabaseAccess(connectionString: $0, pool: ConnectionPool(capacityPerDatabase: 2), settings: settings, cache: SchemaCache())
         }
         let context = ToolContext(settings: settings, database: database,
-                                  userId: user ?? environment["USER"] ?? "cli", actions: store, approvedActionId: approve)
+                                  userId: (user ?? environment["USER"] ?? "cli").nfc, actions: store, approvedActionId: approve)
         let outcome = registry.run(name ?? "", arguments: args, context: context)
         print(outcome.rendered)
         if !outcome.result.isSuccess { throw ExitCode(1) }

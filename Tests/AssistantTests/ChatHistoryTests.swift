@@ -74,6 +74,29 @@ struct ChatHistoryTests {
         #expect(ChatHistory.unansweredCalls(in: messages) == [open])
     }
 
+    @Test("a repeated id in one answer and an id reused in a later answer: each call gets its own result, in order")
+    mutating func repeatedIds() {
+        let first = StoredToolCall(id: "call_x", name: "run_sql", arguments: #"{"query":"select 1"}"#)
+        let repeated = StoredToolCall(id: "call_x", name: "drop_table", arguments: #"{"table":"t"}"#)
+        let later = StoredToolCall(id: "call_x", name: "list_tables", arguments: "{}")
+        let messages = [message("user", "one"), message("assistant", nil, calls: [first, repeated]),
+                        message("tool", answering: "call_x", result: #"{"ran":"first"}"#),
+                        message("tool", answering: "call_x", result: #"{"ran":"duplicate_call_id"}"#),
+                        message("user", "two"), message("assistant", nil, calls: [later])]
+        #expect(ChatHistory.unansweredCalls(in: messages) == [later], "the later answer's call has no result yet")
+        let outputs = ChatHistory(messages: messages, tokenBudget: 100_000).items.compactMap { item -> String? in
+            guard case .functionOutput(let id, let output) = item else { return nil }
+            return id == "call_x" ? output : nil
+        }
+        #expect(outputs.count == 2, "\(outputs)")
+        #expect(outputs.first?.contains(#""ran":"first""#) == true, "\(outputs)")
+        #expect(outputs.last?.contains("duplicate_call_id") == true, "\(outputs)")
+
+        // The first call of the id still open: it, not the repeat, is what is unanswered first.
+        let open = [message("user", "one"), message("assistant", nil, calls: [first, repeated])]
+        #expect(ChatHistory.unansweredCalls(in: open) == [first, repeated])
+    }
+
     @Test("kept provider items replace the text and calls of an assistant message")
     mutating func providerItems() {
         seq += 1

@@ -12,7 +12,10 @@ struct MetricsTests {
     @Test("requests are counted under their route; anything else is `other`")
     func endpoints() {
         #expect(RequestEndpoint(method: "GET", path: "/api/ai/assistant/thread") == .getThread)
-        #expect(RequestEndpoint(method: "GET", path: "/api/ai/assistant/thread/") == .getThread)
+        #expect(RequestEndpoint(method: "GET", path: "/api/ai/assistant/thread/") == .other, "not a route: the router answers 404")
+        #expect(RequestEndpoint(method: "GET", path: "/api/ai/assistant/metrics/") == .other)
+        #expect(RequestEndpoint(method: "GET", path: "/api/ai/assistant/health") == .health)
+        #expect(RequestEndpoint(method: "POST", path: "/api/ai/assistant/setup") == .setup)
         #expect(RequestEndpoint(method: "DELETE", path: "/api/ai/assistant/thread") == .deleteThread)
         #expect(RequestEndpoint(method: "POST", path: "/api/ai/assistant/chat") == .chat)
         #expect(RequestEndpoint(method: "GET", path: "/api/ai/assistant/metrics") == .metrics)

@@ -51,8 +51,14 @@ struct RequestIdentityTests {
         expectError(401, "auth_required") { () throws(APIError) in
             try RequestIdentity.requireAuthenticatedUser(HTTPRequest(method: "GET", path: "/api/ai/assistant/nothing"), settings: settings)
         }
-        for path in ["/api/ai/assistant/health", "/api/ai/assistant/health/", "/api/ai/assistant/metrics"] {
+        for path in ["/api/ai/assistant/health", "/api/ai/assistant/metrics"] {
             try RequestIdentity.requireAuthenticatedUser(HTTPRequest(method: "GET", path: path), settings: settings)
+        }
+        // Only the exact paths are open, as only they are routes.
+        for path in ["/api/ai/assistant/health/", "/api/ai/assistant/metrics/", "/api/ai/assistant/metrics/."] {
+            expectError(401, "auth_required") { () throws(APIError) in
+                try RequestIdentity.requireAuthenticatedUser(HTTPRequest(method: "GET", path: path), settings: settings)
+            }
         }
         try RequestIdentity.requireAuthenticatedUser(HTTPRequest(method: "GET", path: "/api/ai/assistant/thread",
                                                                  authenticatedUser: "alice"), settings: settings)
@@ -115,5 +121,35 @@ struct RequestIdentityTests {
 
         let deleted = call("DELETE", "thread", user: "alice")
         #expect(deleted.json["threadId"] == mine.json["threadId"])
+    }
+
+    @Test("canonically equal spellings of a user id are one user, stored in NFC: userId in the query and body, and AUTH_USER")
+    func unicodeEqualUsers() throws {
+        let nfc = "Am\u{E9}lie", nfd = "Ame\u{301}lie"
+        #expect(nfd.nfc.utf8.elementsEqual(nfc.utf8) && "alice".nfc == "alice")
+        #expect("\u{212B}ngstr\u{F6}m".nfc.utf8.elementsEqual("\u{C5}ngstr\u{F6}m".utf8), "a singleton decomposition too")
+        let fixture = try StoreFixture(.sqlite)
+        let store = try fixture.open()
+        let api = AssistantAPI(store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        func thread(query user: String) -> [String: JSONValue] {
+            let response = api.respond(to: HTTPRequest(method: "GET", path: "/api/ai/assistant/thread",
+                                                       query: ["userId": user]))
+            return (try? JSONCoding.decode([String: JSONValue].self, from: response.body)) ?? [:]
+        }
+        let first = thread(query: nfd)
+        #expect(first["userId"]?.stringValue?.utf8.elementsEqual(nfc.utf8) == true, "stored and answered in NFC: \(first)")
+        #expect(thread(query: nfc)["threadId"] == first["threadId"], "the NFC spelling finds the same thread")
+        let stored = try #require(try store.currentThread(userId: nfc))
+        #expect(stored.userId.utf8.elementsEqual(nfc.utf8))
+        #expect(try store.currentThread(userId: nfd) == nil, "the store compares bytes: only the NFC form is in it")
+
+        // nginx's AUTH_USER in NFD, the body's userId in NFC: the same user, and the same thread.
+        let authenticated = api.respond(to: HTTPRequest(method: "GET", path: "/api/ai/assistant/thread",
+                                                        query: ["userId": nfc], authenticatedUser: nfd))
+        #expect(authenticated.status == 200)
+        let json = (try? JSONCoding.decode([String: JSONValue].self, from: authenticated.body)) ?? [:]
+        #expect(json["threadId"] == first["threadId"], "\(json)")
+        #expect(try RequestIdentity.userId(authenticated: nfc, claimed: try UserIdentifier.fromQuery(
+            HTTPRequest(method: "GET", path: "/", query: ["userId": nfd])), in: "query string").utf8.elementsEqual(nfc.utf8))
     }
 }

@@ -90,7 +90,8 @@ class Handler(BaseHTTPRequestHandler):
     def send(self, status, headers=None, body=b""):
         self.send_response(status)
         for name, value in (headers or {}).items():
-            self.send_header(name, value)
+            # As UTF-8 bytes: http.server would encode the value as Latin-1 and refuse a name like "Amélie" in NFD.
+            self.send_header(name, value.encode("utf-8").decode("latin-1"))
         if body:
             self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -37,9 +37,18 @@ struct RouterTests {
         #expect(try body(response).code == "method_not_allowed")
     }
 
-    @Test("a trailing slash reaches the same route")
-    func trailingSlash() {
-        #expect(router().respond(to: HTTPRequest(method: "get", path: "/things/")).status == 200)
+    @Test("one route, one spelling: a trailing slash, doubled slashes, dot segments or a canonically equal path are a 404")
+    func exactPathsOnly() throws {
+        var router = router()
+        router.add("GET", "/Kelvin") { _ in .json(["ok": true]) }
+        #expect(router.respond(to: HTTPRequest(method: "get", path: "/things")).status == 200)
+        #expect(router.respond(to: HTTPRequest(method: "get", path: "/Kelvin")).status == 200)
+        // U+212A KELVIN SIGN is canonically equal to "K": Swift's == says yes, the bytes say no.
+        for path in ["/things/", "/things//", "/things/.", "/things/./", "/nope/../things", "//things", "/\u{212A}elvin"] {
+            let response = router.respond(to: HTTPRequest(method: "GET", path: path))
+            #expect(response.status == 404, "\(path)")
+            #expect(try body(response).code == "not_found", "\(path)")
+        }
     }
 
     @Test("an APIError from a handler is rendered with its status and code")

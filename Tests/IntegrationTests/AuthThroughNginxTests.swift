@@ -88,6 +88,24 @@ struct AuthThroughNginxTests {
         }
     }
 
+    @Test("the auth service's user in NFD or in NFC is one user: the same thread, stored in NFC")
+    func unicodeEqualUsers() throws {
+        let nfc = "Am\u{E9}lie", nfd = "Ame\u{301}lie"
+        let auth = try AuthStandIn(users: ["tok-nfd": nfd, "tok-nfc": nfc])
+        defer { auth.stop() }
+        let service = try Service(store: .sqlite, workers: 1, threads: 2, authURL: auth.baseURL)
+        defer { service.stop() }
+        let first = try service.request("GET", "/api/ai/assistant/thread", headers: bearer("tok-nfd"))
+        #expect(first.status == 200, "\(first.text)\n\(service.logs)")
+        #expect((first.json["userId"] as? String)?.utf8.elementsEqual(nfc.utf8) == true, "\(first.text)")
+        let second = try service.request("GET", "/api/ai/assistant/thread", headers: bearer("tok-nfc"))
+        #expect(second.json["threadId"] as? String == first.json["threadId"] as? String, "\(second.text)")
+        // A userId in the other spelling names the same user: no user_mismatch.
+        let body = #"{"userId":"Am\#u{E9}lie","projectRef":"p","message":"hi"}"#
+        let chat = try service.request("POST", "/api/ai/assistant/chat", body: body, headers: bearer("tok-nfd"))
+        #expect(chat.errorCode == "model_not_configured", "\(chat.text)")
+    }
+
     @Test("a client's own AUTH_USER / X-Auth-User headers never set the user")
     func forgedIdentity() throws {
         try withAuthService(environment: ["REQUIRE_AUTH_USER": "1"]) { service, _ in

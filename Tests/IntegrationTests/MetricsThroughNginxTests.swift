@@ -162,6 +162,40 @@ struct MetricsThroughNginxTests {
         #expect(tooLarge.status == 413)
         #expect(tooLarge.isJSONError, "\(tooLarge.text)")
     }
+
+    @Test("every spelling of /metrics is restricted: another address gets the JSON 403, this host a JSON 404 for all but the exact path")
+    func variantsRestricted() throws {
+        let service = try Service(workers: 1, threads: 2)
+        defer { service.stop() }
+        let port = service.nginx.port
+        let exact = try LocalHTTP.get("/api/ai/assistant/metrics", port: port, from: "127.0.0.1")
+        #expect(exact.status == 200, "\(exact.body)")
+        #expect(exact.body.contains("pgassist_http_requests_total"))
+        // What the review sent: nginx decodes %2F, merges slashes and resolves dot segments before it picks
+        // a location, so each of these arrives as /api/ai/assistant/metrics/ or close to it.
+        let variants = ["/api/ai/assistant/metrics/", "/api/ai/assistant/metrics//", "/api/ai/assistant/metrics%2F",
+                        "/api/ai/assistant/metrics/.", "/api/ai/assistant/health/../metrics/", "/api/ai/assistant/metrics/./",
+                        "/api/ai/assistant//metrics/", "/api/ai/assistant/%6detrics/", "/api/ai/assistant/metrics%2F%2E",
+                        "/api/ai/assistant/metrics?x=1/", "/api/ai/assistant/thread/../metrics/"]
+        for path in variants {
+            let outside = try LocalHTTP.get(path, port: port, from: "127.0.0.2")
+            #expect(outside.status == 403, "\(path): \(outside.status) \(outside.body)")
+            #expect(!outside.body.contains("pgassist_"), "\(path) answered metrics: \(outside.body)")
+            #expect(outside.header("content-type")?.hasPrefix("application/json") == true, "\(path)")
+            #expect(try JSONValue.parse(outside.body)["code"] == .string("forbidden"), "\(path): \(outside.body)")
+        }
+        // From this host, nginx lets them through and the app refuses every spelling but the exact one.
+        for path in variants where !path.contains("?") {
+            let local = try LocalHTTP.get(path, port: port, from: "127.0.0.1")
+            #expect(local.status == 404, "\(path): \(local.status) \(local.body)")
+            #expect(!local.body.contains("pgassist_"), "\(path) answered metrics: \(local.body)")
+            let error = try JSONValue.parse(local.body)
+            #expect(error["code"] == .string("not_found"), "\(path): \(local.body)")
+            #expect(error.objectValue?.count == 2)
+        }
+        let canonical = try LocalHTTP.get("/api/ai/assistant/metrics?x=1/", port: port, from: "127.0.0.1")
+        #expect(canonical.status == 200, "a query string is not part of the path")
+    }
 }
 
 /// One scrape of `/metrics`, parsed: every sample with its labels.

@@ -37,6 +37,37 @@ struct RequestBodyTests {
         #expect(input[0] == keptCall)
     }
 
+    @Test("calls that repeat an id each keep their place beside their own output, in both styles")
+    func repeatedCallIds() throws {
+        let keptCall = JSONValue.object(["type": .string("function_call"), "call_id": .string("c1"),
+                                         "name": .string("t"), "arguments": .string("{}")])
+        let keptRepeat = JSONValue.object(["type": .string("function_call"), "call_id": .string("c1"),
+                                           "name": .string("u"), "arguments": .string("{}")])
+        let outputs: [ConversationItem] = [.functionOutput(callId: "c1", output: "x"), .functionOutput(callId: "c1", output: "dup")]
+        // Responses: the verbatim items carry both calls; the neutral copies are not sent again.
+        let verbatim: [ConversationItem] = [.providerItem(keptCall), .providerItem(keptRepeat),
+                                            .functionCall(callId: "c1", name: "t", arguments: "{}"),
+                                            .functionCall(callId: "c1", name: "u", arguments: "{}")] + outputs
+        let input = ResponsesRequestBody.input(verbatim)
+        #expect(input.map { $0["type"]?.stringValue ?? "" } == ["function_call", "function_call", "function_call_output",
+                                                                 "function_call_output"])
+        // Chat Completions: both calls in the assistant message, then a tool message for each.
+        for items in [verbatim, [.functionCall(callId: "c1", name: "t", arguments: "{}"),
+                                 .functionCall(callId: "c1", name: "u", arguments: "{}")] + outputs] {
+            let body = ChatCompletionsRequestBody.make(ModelRequest(model: "m", instructions: "", items: [.userMessage("hi")] + items),
+                                                       model: "m")
+            let messages = try #require(body["messages"]?.arrayValue)
+            #expect(messages.map { $0["role"]?.stringValue ?? "" } == ["user", "assistant", "tool", "tool"])
+            #expect(messages[1]["tool_calls"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue } == ["t", "u"])
+        }
+        // A model that reuses an id in a later answer without kept items: that call is sent too.
+        let reused = ResponsesRequestBody.input([.providerItem(keptCall), .functionCall(callId: "c1", name: "t", arguments: "{}"),
+                                                 .functionOutput(callId: "c1", output: "x"), .userMessage("again"),
+                                                 .functionCall(callId: "c1", name: "t", arguments: "{}"),
+                                                 .functionOutput(callId: "c1", output: "y")])
+        #expect(reused.filter { $0["type"]?.stringValue == "function_call" }.count == 2)
+    }
+
     @Test("error envelopes: string, integer and null codes; the key is redacted")
     func envelopes() {
         let context = ProviderErrorMapping.error(

@@ -4,37 +4,32 @@ import Model
 /// Turns a thread's stored messages into the history sent to the model.
 ///
 /// Each tool result is placed right after the call it answers, wherever it was stored (a call closed
-/// after a crash is answered after later messages), and the history is trimmed to a token budget by
-/// dropping whole turns, oldest first: a turn is a user message and everything up to the next one, so a
-/// call is never separated from its result. The newest turn is always kept.
+/// after a crash is answered after later messages; `ToolCallResults` pairs them), and the history is
+/// trimmed to a token budget by dropping whole turns, oldest first: a turn is a user message and everything
+/// up to the next one, so a call is never separated from its result. The newest turn is always kept.
 struct ChatHistory {
     /// The conversation items, oldest first.
     let items: [ConversationItem]
     /// Turns left out to stay within the budget.
     let droppedTurns: Int
 
-    /// Tool calls in `messages` that have no result anywhere in them.
+    /// Tool calls in `messages` that have no result in them, in the order they were made.
     static func unansweredCalls(in messages: [MessageRecord]) -> [StoredToolCall] {
-        let answered = Set(messages.compactMap { $0.role == "tool" ? $0.toolCallId : nil })
-        return messages.filter { $0.role == "assistant" }.flatMap { StoredToolCall.decode($0.toolCalls) }
-            .filter { !answered.contains($0.id) }
+        ToolCallResults(messages: messages).unanswered
     }
 
     /// Builds the history from `messages` (oldest first) within about `tokenBudget` tokens.
     init(messages: [MessageRecord], tokenBudget: Int) {
-        var outputs: [String: MessageRecord] = [:]
-        for message in messages where message.role == "tool" {
-            if let id = message.toolCallId { outputs[id] = message }
-        }
+        let results = ToolCallResults(messages: messages)
         // Turns start at user messages; anything before the first one (a window that begins mid-turn) is dropped.
         var turns: [[ConversationItem]] = []
-        for message in messages {
+        for (index, message) in messages.enumerated() {
             switch message.role {
             case "user":
                 turns.append([.userMessage(message.content ?? "")])
             case "assistant":
                 guard !turns.isEmpty else { continue }
-                turns[turns.count - 1] += Self.items(assistant: message, outputs: outputs)
+                turns[turns.count - 1] += Self.items(assistant: message, calls: results.turns[index] ?? [])
             default:
                 continue
             }
@@ -52,19 +47,18 @@ struct ChatHistory {
 
     /// An assistant message's items: the provider's verbatim items when kept (they carry reasoning),
     /// else its text and calls; then the result of each call.
-    private static func items(assistant message: MessageRecord, outputs: [String: MessageRecord]) -> [ConversationItem] {
+    private static func items(assistant message: MessageRecord, calls: [ToolCallResults.Pair]) -> [ConversationItem] {
         var items: [ConversationItem] = []
-        let calls = StoredToolCall.decode(message.toolCalls)
         if let text = message.providerItems, let kept = (try? JSONValue.parse(text))?.arrayValue, !kept.isEmpty {
             items = kept.map(ConversationItem.providerItem)
         } else if let content = message.content, !content.isEmpty {
             items.append(.assistantMessage(content))
         }
-        for call in calls {
+        for (call, _) in calls {
             items.append(.functionCall(callId: call.id, name: call.name, arguments: call.arguments))
         }
-        for call in calls {
-            guard let output = outputs[call.id] else { continue }
+        for (call, output) in calls {
+            guard let output else { continue }
             items.append(.functionOutput(callId: call.id,
                                          output: ToolOutputEnvelope.wrap(tool: output.toolName ?? call.name,
                                                                          rendered: output.toolResult ?? "{}")))

@@ -8,19 +8,30 @@ import Tools
 
 extension ChatRun {
     /// Executes one model turn's calls in order: consecutive read-only calls run at once on separate
-    /// connections, anything else alone. Each result is committed as it arrives. A call that needs the
-    /// user's approval pauses the run there (the calls after it run once the user answered) and the
-    /// `requires_action` reply is returned.
-    func execute(_ calls: [StoredToolCall]) throws(Stop) -> ChatReply? {
+    /// connections, anything else alone, and calls the admission refused are answered with their error (those in a
+    /// row commit together). Each result is committed as it arrives. A call that needs the user's approval pauses
+    /// the run there (the calls after it run once the user answered) and the `requires_action` reply is returned.
+    func execute(_ calls: [ToolCallAdmission.Entry]) throws(Stop) -> ChatReply? {
         var index = 0
         while index < calls.count {
             // Cancelled or expired meanwhile, or out of time: the calls not run yet stay unanswered and are
             // closed when the thread is next used.
             try checkStillActive()
-            var batch = [calls[index]]
-            if isParallel(calls[index]) {
-                while index + batch.count < calls.count, isParallel(calls[index + batch.count]) {
-                    batch.append(calls[index + batch.count])
+            if calls[index].refusal != nil {
+                var refused: [ToolCallOutcome] = []
+                while index < calls.count, let error = calls[index].refusal {
+                    refused.append(ToolCallOutcome(calls[index].call, notRunBecause: error,
+                                                   budget: target.settings.outputBudgetBytes))
+                    index += 1
+                }
+                try record(refused)
+                continue
+            }
+            var batch = [calls[index].call]
+            if isParallel(calls[index].call) {
+                while index + batch.count < calls.count, calls[index + batch.count].refusal == nil,
+                      isParallel(calls[index + batch.count].call) {
+                    batch.append(calls[index + batch.count].call)
                 }
             }
             batch.forEach(emitStarted)
@@ -28,7 +39,7 @@ extension ChatRun {
                 if let actionId = outcome.pendingActionId {
                     return try pause(for: outcome, actionId: actionId)
                 }
-                try record(outcome)
+                try record([outcome])
             }
             index += batch.count
         }
@@ -43,9 +54,7 @@ extension ChatRun {
         guard approved else {
             let error = ToolError(ToolError.Code(rawValue: "user_declined"),
                                   "The user declined this action; nothing was done. Do not try it again unless the user asks.")
-            return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: .failure(error),
-                                   rendered: ToolResult.failure(error).rendered(budget: target.settings.outputBudgetBytes),
-                                   durationMs: 0)
+            return ToolCallOutcome(call, notRunBecause: error, budget: target.settings.outputBudgetBytes)
         }
         emitStarted(call)
         return runOne(call, approvedActionId: actionId)
@@ -58,27 +67,35 @@ extension ChatRun {
         ]))
     }
 
-    /// Commits a tool result and reports it.
-    func record(_ outcome: ToolCallOutcome) throws(Stop) {
-        outcomes.append(outcome)
-        AssistantMetrics.shared.recordToolCall(outcome.name, success: outcome.result.isSuccess)
-        logIfSlow(phase: "tool", elapsed: outcome.durationMs, detail: outcome.name)
-        let auditEvent = AuditEvent(kind: .tool, userId: userId, projectRef: projectRef, threadId: threadId, runId: runId,
-                                    tool: outcome.name, arguments: outcome.arguments, success: outcome.result.isSuccess,
-                                    errorCode: outcome.result.error?.code.rawValue, durationMs: outcome.durationMs)
-        let message = NewMessage(role: "tool", toolCallId: outcome.id, toolResult: outcome.rendered, runId: runId,
-                                 toolName: outcome.name, durationMs: outcome.durationMs)
-        // The result and its audit event commit together (one sync to disk).
-        remember(try withStore { () throws(StoreError) in
-            try store.atomically { () throws(StoreError) -> MessageRecord in
-                audit(auditEvent)
-                return try store.appendRunMessage(threadId: threadId, message)
+    /// Commits tool results (together: one transaction) and reports each.
+    func record(_ recorded: [ToolCallOutcome]) throws(Stop) {
+        for outcome in recorded {
+            outcomes.append(outcome)
+            AssistantMetrics.shared.recordToolCall(outcome.name, success: outcome.result.isSuccess)
+            logIfSlow(phase: "tool", elapsed: outcome.durationMs, detail: outcome.name)
+        }
+        // Each result commits with its audit event (one sync to disk for them all).
+        let messages = try withStore { () throws(StoreError) in
+            try store.atomically { () throws(StoreError) -> [MessageRecord] in
+                var messages: [MessageRecord] = []
+                for outcome in recorded {
+                    audit(AuditEvent(kind: .tool, userId: userId, projectRef: projectRef, threadId: threadId, runId: runId,
+                                     tool: outcome.name, arguments: outcome.arguments, success: outcome.result.isSuccess,
+                                     errorCode: outcome.result.error?.code.rawValue, durationMs: outcome.durationMs))
+                    messages.append(try store.appendRunMessage(threadId: threadId, NewMessage(
+                        role: "tool", toolCallId: outcome.id, toolResult: outcome.rendered, runId: runId,
+                        toolName: outcome.name, durationMs: outcome.durationMs)))
+                }
+                return messages
             }
-        })
-        var event = outcome.json.objectValue ?? [:]
-        event["runId"] = .string(runId)
-        event.removeValue(forKey: "arguments")
-        _ = events.emit("tool.completed", .object(event))
+        }
+        messages.forEach(remember)
+        for outcome in recorded {
+            var event = outcome.json.objectValue ?? [:]
+            event["runId"] = .string(runId)
+            event.removeValue(forKey: "arguments")
+            _ = events.emit("tool.completed", .object(event))
+        }
     }
 
     // MARK: Helpers
@@ -151,9 +168,7 @@ extension ChatRun {
                                               "expiresAt": .string(Clock.iso8601(action.expiresAt))])
                 }
             } catch {
-                return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: .failure(error),
-                                       rendered: ToolResult.failure(error).rendered(budget: settings.outputBudgetBytes),
-                                       durationMs: 0)
+                return ToolCallOutcome(call, notRunBecause: error, budget: settings.outputBudgetBytes)
             }
         }
         let context = ToolContext(settings: settings, database: database, userId: userId, actions: store,

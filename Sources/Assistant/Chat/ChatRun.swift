@@ -33,6 +33,8 @@ final class ChatRun {
     /// run stores: while a run is in progress only its driver writes to the thread, so no round reads it again.
     var recent: [MessageRecord]
     private var rounds: Int
+    /// Tool calls this run let run so far, over all its model answers (`CHAT_MAX_TOOL_CALLS_PER_RUN` bounds it).
+    private var ranToolCalls: Int
     var outcomes: [ToolCallOutcome] = []
     private var inputTokens = 0
     private var outputTokens = 0
@@ -42,7 +44,7 @@ final class ChatRun {
     init(store: any ThreadStore, configuration: AssistantConfiguration, logger: Logger, client: any ModelClient,
          thread: ThreadRecord, run: RunRecord, projectRef: String, instructions: String, registry: ToolRegistry,
          target: ChatTarget, events: any ChatEvents, deadline: ContinuousClock.Instant, stream: Bool,
-         resources: ChatResources, history: [MessageRecord]) {
+         resources: ChatResources, history: [MessageRecord], ranToolCalls: Int = 0) {
         self.store = store
         self.configuration = configuration
         var logger = logger
@@ -63,6 +65,7 @@ final class ChatRun {
         self.resources = resources
         recent = history
         rounds = run.rounds
+        self.ranToolCalls = ranToolCalls
     }
 
     /// Why the loop stopped early.
@@ -73,9 +76,9 @@ final class ChatRun {
         case ended(RunStatus, text: String)
     }
 
-    /// Runs the loop, first executing `calls` (a resumed turn's remaining calls); `first` is the outcome of
-    /// an approved or rejected call to store before them.
-    func drive(first: ToolCallOutcome? = nil, calls: [StoredToolCall] = []) -> ChatReply {
+    /// Runs the loop, first executing `calls` (a resumed turn's remaining calls, as admitted); `first` is the
+    /// outcome of an approved or rejected call to store before them.
+    func drive(first: ToolCallOutcome? = nil, calls: [ToolCallAdmission.Entry] = []) -> ChatReply {
         // The run lock was taken when the run started or resumed (`RunLockKeeper.hold`); it ends with the drive.
         defer { resources.runLocks?.release(runId: runId) }
         do throws(Stop) {
@@ -83,7 +86,7 @@ final class ChatRun {
                 // The approved tool asked for another approval (drop_table whose dependents changed,
                 // restore_table for another user's copy): the user answers that one before anything goes on.
                 if let actionId = first.pendingActionId { return try pause(for: first, actionId: actionId) }
-                try record(first)
+                try record([first])
             }
             var pending = calls
             while true {
@@ -97,14 +100,18 @@ final class ChatRun {
                 if calls.isEmpty { return reply(.completed, response: answer.text) }
                 if rounds >= configuration.chat.maxRounds {
                     // The last round offered no tools; calls the model made anyway are answered, not run.
-                    for call in calls { try record(refused(call)) }
+                    let error = ToolError(ToolError.Code(rawValue: "round_limit"),
+                                          "The limit of \(configuration.chat.maxRounds) model rounds for this message was reached; the tool was not run.")
+                    try record(calls.map { ToolCallOutcome($0, notRunBecause: error, budget: target.settings.outputBudgetBytes) })
                     let text = answer.text.isEmpty
                         ? "(The assistant reached its limit of \(configuration.chat.maxRounds) steps for one message without a final answer; ask it to continue.)"
                         : answer.text
                     try finish(.completed, response: text)
                     return reply(.completed, response: text)
                 }
-                pending = calls
+                let admission = ToolCallAdmission(calls: calls, ranBefore: ranToolCalls, settings: configuration.chat)
+                ranToolCalls += admission.admitted
+                pending = admission.calls
             }
         } catch {
             switch error {
@@ -117,15 +124,6 @@ final class ChatRun {
                 return reply(status, response: text)
             }
         }
-    }
-
-    /// The outcome stored for a call made after the round limit: an error, the tool not run.
-    private func refused(_ call: StoredToolCall) -> ToolCallOutcome {
-        let error = ToolError(ToolError.Code(rawValue: "round_limit"),
-                              "The limit of \(configuration.chat.maxRounds) model rounds for this message was reached; the tool was not run.")
-        return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: .failure(error),
-                               rendered: ToolResult.failure(error).rendered(budget: target.settings.outputBudgetBytes),
-                               durationMs: 0)
     }
 
     // MARK: Model

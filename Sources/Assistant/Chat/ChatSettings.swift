@@ -5,6 +5,12 @@ public struct ChatSettings: Sendable {
     public var deadlineMilliseconds: Int = 240_000
     /// The most model calls one run makes (`CHAT_MAX_ROUNDS`, default 8).
     public var maxRounds: Int = 8
+    /// The most tool calls carried out for one model answer (`CHAT_MAX_TOOL_CALLS`, default 16); the model's
+    /// further calls in that answer are answered `too_many_tool_calls`, not run.
+    public var maxToolCallsPerTurn: Int = 16
+    /// The most tool calls carried out in one run, over all its model answers (`CHAT_MAX_TOOL_CALLS_PER_RUN`,
+    /// default 64); calls past it are answered `too_many_tool_calls`, not run.
+    public var maxToolCallsPerRun: Int = 64
     /// The history sent to the model is trimmed, oldest first, to about this many tokens
     /// (`CHAT_HISTORY_TOKENS`, default 60000; estimated as 4 bytes of text per token).
     public var historyTokenBudget: Int = 60_000
@@ -35,6 +41,8 @@ public struct ChatSettings: Sendable {
         }
         deadlineMilliseconds = try number("CHAT_DEADLINE_MS", 1_000...3_600_000) ?? deadlineMilliseconds
         maxRounds = try number("CHAT_MAX_ROUNDS", 1...100) ?? maxRounds
+        maxToolCallsPerTurn = try number("CHAT_MAX_TOOL_CALLS", 1...1_000) ?? maxToolCallsPerTurn
+        maxToolCallsPerRun = try number("CHAT_MAX_TOOL_CALLS_PER_RUN", 1...100_000) ?? maxToolCallsPerRun
         historyTokenBudget = try number("CHAT_HISTORY_TOKENS", 500...10_000_000) ?? historyTokenBudget
         historyMessageLimit = try number("CHAT_HISTORY_MESSAGES", 2...100_000) ?? historyMessageLimit
         pingIntervalMilliseconds = try number("SSE_PING_MS", 100...600_000) ?? pingIntervalMilliseconds

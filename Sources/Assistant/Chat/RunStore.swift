@@ -28,6 +28,9 @@ public protocol RunStore: AnyObject {
     func atomically<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
     /// The newest `limit` messages of a thread with every column, oldest first.
     func recentMessages(threadId: String, limit: Int) throws(StoreError) -> [MessageRecord]
+    /// The `tool_calls` of each message of run `runId` (in `threadId`) that made calls, oldest first: what the
+    /// run's model answers asked for, however many messages came after them.
+    func toolCalls(threadId: String, runId: String) throws(StoreError) -> [String]
     /// Whether nobody holds the run's lock (`RunLockKeeper`): true means its driver is gone; nil when the store
     /// cannot tell (SQLite, where the worker's pid is checked instead, or a PostgreSQL server that has just started).
     func runLockIsFree(runId: String) throws(StoreError) -> Bool?

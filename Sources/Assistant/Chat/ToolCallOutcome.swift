@@ -31,3 +31,12 @@ struct ToolCallOutcome: Sendable {
         return result.error?.details["actionId"]?.stringValue
     }
 }
+
+extension ToolCallOutcome {
+    /// The outcome of `call` answered with `error` without the tool running (refused, declined by the user,
+    /// waiting for approval); the result is rendered within `budget` bytes.
+    init(_ call: StoredToolCall, notRunBecause error: ToolError, budget: Int) {
+        self.init(id: call.id, name: call.name, arguments: call.arguments, result: .failure(error),
+                  rendered: ToolResult.failure(error).rendered(budget: budget), durationMs: 0)
+    }
+}

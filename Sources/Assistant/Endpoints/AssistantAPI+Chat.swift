@@ -83,31 +83,30 @@ extension AssistantAPI {
         }
         holdRunLock(waiting.id)
         let messages: [MessageRecord]
+        let runTurns: [String]
         let assistant: AssistantRecord?
         do throws(APIError) {
             messages = try withStore("read messages") { () throws(StoreError) in
                 try store.recentMessages(threadId: thread.id, limit: configuration.chat.historyMessageLimit)
+            }
+            runTurns = try withStore("read calls") { () throws(StoreError) in
+                try store.toolCalls(threadId: thread.id, runId: waiting.id)
             }
             assistant = try withStore("read assistant") { () throws(StoreError) in try store.assistant() }
         } catch {
             abandonRun(waiting.id, code: error.code.rawValue, message: error.message)
             return answerAfterCommit(error)
         }
-        let unanswered = ChatHistory.unansweredCalls(in: messages)
-        let turn = messages.last { StoredToolCall.decode($0.toolCalls).contains { $0.id == callId } }
-        let calls = StoredToolCall.decode(turn?.toolCalls)
-        guard let position = calls.firstIndex(where: { $0.id == callId }) else {
+        guard let turn = ResumedTurn(callId: callId, messages: messages, runTurns: runTurns, settings: configuration.chat) else {
             abandonRun(waiting.id, code: "call_not_found", message: "The call awaiting approval is no longer in the thread.")
             return answerAfterCommit(notFound)
         }
-        let rest = calls[(position + 1)...].filter { call in unanswered.contains { $0.id == call.id } }
         let run = makeRun(chat, thread: thread, run: waiting, assistant: assistant, target: target, stream: stream,
-                          history: messages)
-        let call = calls[position]
+                          history: messages, ranToolCalls: turn.ranToolCalls)
         logger.info(approved ? "action approved" : "action rejected",
-                    metadata: ["action": "\(actionId)", "tool": "\(call.name)", "run_id": "\(waiting.id)"])
+                    metadata: ["action": "\(actionId)", "tool": "\(turn.call.name)", "run_id": "\(waiting.id)"])
         return respond(run, stream: stream) { run in
-            run.drive(first: run.decide(call, actionId: actionId, approved: approved), calls: Array(rest))
+            run.drive(first: run.decide(turn.call, actionId: actionId, approved: approved), calls: turn.rest)
         }
     }
 
@@ -276,6 +275,7 @@ extension AssistantAPI {
         var settings = configuration.tools
         if let project = resources.projects?.project(chat.projectRef) {
             if let role = project.readOnlyRole { settings.readOnlyRole = role }
+            if let login = project.readOnlyConnection { settings.readOnlyConnection = login }
             let database = DatabaseAccess(connectionString: project.connectionString, pool: resources.pool,
                                           settings: settings, cache: resources.cache)
             return ChatTarget(database: database, allowedTools: Set(project.toolNames),
@@ -304,7 +304,7 @@ extension AssistantAPI {
 
     /// The run driver for this request: instructions with context, the tools on offer, the database.
     private func makeRun(_ chat: ChatRequest, thread: ThreadRecord, run: RunRecord, assistant: AssistantRecord?,
-                         target: ChatTarget, stream: Bool, history: [MessageRecord]) -> ChatRun {
+                         target: ChatTarget, stream: Bool, history: [MessageRecord], ranToolCalls: Int = 0) -> ChatRun {
         var offered = Set(assistant?.tools ?? configuration.toolNames)
         if let allowed = target.allowedTools { offered.formIntersection(allowed) }
         let overrides = assistant?.toolDescriptions ?? [:]
@@ -323,7 +323,7 @@ extension AssistantAPI {
         return ChatRun(store: store, configuration: configuration, logger: logger, client: modelClient, thread: thread, run: run,
                        projectRef: chat.projectRef, instructions: instructions, registry: ToolRegistry(tools: tools),
                        target: target, events: SilentEvents(), deadline: deadline, stream: stream, resources: resources,
-                       history: history)
+                       history: history, ranToolCalls: ranToolCalls)
     }
 
     /// Drives `run` and answers JSON, or streams it as server-sent events.

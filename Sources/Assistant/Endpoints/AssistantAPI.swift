@@ -1,5 +1,6 @@
 import HTTP
 import Logging
+import Logs
 import Model
 
 /// The assistant API of one worker thread: its routes, its store connection, its settings.
@@ -45,9 +46,16 @@ public final class AssistantAPI {
 
     /// Answers one request; never throws (errors become JSON error responses). With `REQUIRE_AUTH_USER=1`,
     /// a request without an authenticated user is refused here, before any endpoint, except health and metrics.
+    /// The authenticated user is taken in NFC (`String.nfc`), like a `userId` the client sends.
     /// Every answer is counted in the metrics (by endpoint and status, with its latency).
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
+        var request = request
+        if let user = request.authenticatedUser {
+            let normalized = user.nfc
+            request.authenticatedUser = normalized
+            if !normalized.utf8.elementsEqual(user.utf8) { RequestLogContext.current?.user = normalized }
+        }
         let response: HTTPResponse
         do {
             try RequestIdentity.requireAuthenticatedUser(request, settings: configuration.authentication)

@@ -16,9 +16,8 @@ enum RequestIdentity {
     /// is not one of `openPaths`.
     static func requireAuthenticatedUser(_ request: HTTPRequest, settings: AuthenticationSettings) throws(APIError) {
         guard settings.requiresAuthenticatedUser, request.authenticatedUser == nil else { return }
-        // The router ignores one trailing slash, so the open paths must too.
-        let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
-        if openPaths.contains(path) { return }
+        // Exact paths, as the router matches them: any other spelling is refused here or there.
+        if openPaths.contains(request.path) { return }
         throw APIError.authRequired()
     }
 

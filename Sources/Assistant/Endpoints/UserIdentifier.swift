@@ -1,6 +1,7 @@
 import HTTP
 
-/// Checks the user ids clients send: non-empty, at most 256 characters, no control characters.
+/// Checks the user ids clients send: non-empty, at most 256 characters, no control characters; an accepted
+/// id is returned in Unicode NFC (`String.nfc`), the one form user ids are compared and stored in.
 enum UserIdentifier {
     /// The longest user id accepted, in characters.
     static let maxLength = 256
@@ -27,13 +28,13 @@ enum UserIdentifier {
         return try validate(value, field: "projectRef")
     }
 
-    /// The `userId` query parameter of `request`, validated; nil when absent, 400 when invalid.
+    /// The `userId` query parameter of `request`, validated, in NFC; nil when absent, 400 when invalid.
     /// Which user the request acts for is `RequestIdentity`'s decision.
     static func fromQuery(_ request: HTTPRequest) throws(APIError) -> String? {
         guard let value = request.query["userId"] else { return nil }
         if value.allSatisfy(\.isWhitespace) { throw APIError.invalidField("userId", "must not be empty") }
         if exceedsMaxLength(value) { throw APIError.invalidField("userId", "must be at most \(maxLength) characters long") }
-        return try validate(value)
+        return try validate(value).nfc
     }
 
     /// More than `maxLength` characters; counted only when there are more bytes than that, since a
@@ -42,9 +43,9 @@ enum UserIdentifier {
         value.utf8.count > maxLength && value.count > maxLength
     }
 
-    /// The `userId` field of `body`, validated; nil when absent or null, 400 when invalid.
+    /// The `userId` field of `body`, validated, in NFC; nil when absent or null, 400 when invalid.
     static func fromBody(_ body: JSONBody) throws(APIError) -> String? {
         guard let value = try body.optionalString("userId", maxLength: maxLength) else { return nil }
-        return try validate(value)
+        return try validate(value).nfc
     }
 }

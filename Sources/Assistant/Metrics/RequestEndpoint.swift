@@ -3,24 +3,17 @@
 enum RequestEndpoint: Int, CaseIterable, Sendable {
     case getThread, deleteThread, setup, chat, health, metrics, other
 
-    /// The route of `method` and `path` (a trailing slash is ignored, as the router does).
+    /// The route of `method` and `path`, matched exactly as the router matches it.
     init(method: String, path: String) {
-        let trimmed = path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") ? String(path.dropLast()) : path
         let prefix = Self.routePrefix
-        guard trimmed.hasPrefix(prefix) else {
+        guard path.utf8.starts(with: prefix.utf8) else {
             self = .other
             return
         }
-        // The prefix is ASCII: skip its bytes rather than count its characters (every request comes here).
-        switch (method, trimmed[trimmed.utf8.index(trimmed.startIndex, offsetBy: prefix.utf8.count)...]) {
-        case ("GET", "thread"): self = .getThread
-        case ("DELETE", "thread"): self = .deleteThread
-        case ("POST", "setup"): self = .setup
-        case ("POST", "chat"): self = .chat
-        case ("GET", "health"): self = .health
-        case ("GET", "metrics"): self = .metrics
-        default: self = .other
-        }
+        // Compared on bytes, as the router does (and no character is counted: every request comes here).
+        let rest = path.utf8.dropFirst(prefix.utf8.count)
+        let route = Self.allCases.first { $0 != .other && $0.method == method && rest.elementsEqual($0.name.utf8) }
+        self = route ?? .other
     }
 
     /// The API prefix with its trailing slash, built once.

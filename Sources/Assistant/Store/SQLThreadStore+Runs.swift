@@ -118,6 +118,14 @@ extension SQLThreadStore: RunStore {
             """, [.text(threadId), .integer(Int64(max(limit, 1)))]).reversed().map(Self.messageRecord)
     }
 
+    public func toolCalls(threadId: String, runId: String) throws(StoreError) -> [String] {
+        try ready()
+        return try database.rows("""
+            SELECT tool_calls FROM messages
+            WHERE thread_id = $1 AND run_id = $2 AND role = 'assistant' AND tool_calls IS NOT NULL ORDER BY seq
+            """, [.text(threadId), .text(runId)]).compactMap { $0[0].text }
+    }
+
     /// Appends inside the caller's transaction. Taking the next position by updating the thread row
     /// serializes appends per thread (a row lock in PostgreSQL, the write lock in SQLite).
     func appendInTransaction(threadId: String, _ message: NewMessage) throws(StoreError) -> MessageRecord {
