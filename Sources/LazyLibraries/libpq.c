@@ -37,6 +37,7 @@
     X(ExecStatusType, PQresultStatus, (const PGresult *res), (res)) \
     X(int, PQserverVersion, (const PGconn *conn), (conn)) \
     X(PQnoticeProcessor, PQsetNoticeProcessor, (PGconn *conn, PQnoticeProcessor proc, void *arg), (conn, proc, arg)) \
+    X(int, PQsocket, (const PGconn *conn), (conn)) \
     X(ConnStatusType, PQstatus, (const PGconn *conn), (conn)) \
     X(PGTransactionStatusType, PQtransactionStatus, (const PGconn *conn), (conn))
 #define VOID_FUNCTIONS(X) \

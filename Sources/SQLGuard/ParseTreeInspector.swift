@@ -35,6 +35,10 @@ struct ParseTreeInspector {
     private(set) var routineNames: Set<String> = []
     private(set) var operatorNames: Set<String> = ["=", "<>", "<", ">", "<=", ">=", "~~", "~~*", "!~~", "!~~*",
                                                    "~", "~*", "!~", "!~*"]
+    /// Every name a FROM item or WITH query goes by (aliases, relation names, CTE names), lower-cased: with a
+    /// secret-holding view in the query, a whole-row reference to any of them may carry its secret columns
+    /// (a join's alias holds the whole row of both sides).
+    private var rowNames: Set<String> = []
     /// Every column reference: its fields (nil for `*`) and where it is.
     private var columnReferences: [(fields: [String?], location: Int?)] = []
 
@@ -96,6 +100,9 @@ struct ParseTreeInspector {
                 schema = child.stringValue
             case "alias":
                 alias = child["aliasname"]?.stringValue
+                if let alias { rowNames.insert(alias.lowercased()) }
+            case "ctename":
+                if let name = child.stringValue { rowNames.insert(name.lowercased()) }
             case "intoClause":
                 let target = child["rel"]?["relname"]?.stringValue.map { " " + QualifiedName.quotedIfNeeded($0) } ?? ""
                 record(.selectInto, "SELECT … INTO\(target) is not allowed: it creates a table; use a plain SELECT",
@@ -150,6 +157,7 @@ struct ParseTreeInspector {
         }
         if let relation {
             relationNames.insert(QualifiedName(parts: (schema.map { [$0] } ?? []) + [relation]).sql)
+            rowNames.insert(relation.lowercased())
         }
         if let relation, let columns = SecretColumns.columns(ofRelation: relation, schema: schema) {
             secretRelations[(alias ?? relation).lowercased()] = (relation.lowercased(), columns)
@@ -196,12 +204,18 @@ struct ParseTreeInspector {
                        reference.location)
                 continue
             }
+            // `*`, `x.*` and a bare `x` naming a FROM item: any of them may be a whole row holding the secret
+            // columns (through a join's alias, a subquery or a CTE as well as the view's own name).
+            let anySecret = secretRelations.values.first?.relation
             let wholeRow: String?
             if last == nil {
-                // `*` or `alias.*`
-                wholeRow = fields.count == 1 ? secretRelations.values.first?.relation : fields[fields.count - 2].flatMap { secretRelations[$0]?.relation }
+                if fields.count >= 2, let owner = fields[fields.count - 2] {
+                    wholeRow = secretRelations[owner]?.relation ?? (rowNames.contains(owner) ? anySecret : nil)
+                } else {
+                    wholeRow = anySecret
+                }
             } else if fields.count == 1, let last {
-                wholeRow = secretRelations[last]?.relation
+                wholeRow = secretRelations[last]?.relation ?? (rowNames.contains(last) ? anySecret : nil)
             } else {
                 wholeRow = nil
             }

@@ -24,6 +24,9 @@ public struct DatabaseAccess: Sendable {
         try cache.value(database: connectionString, key: key, compute)
     }
 
+    /// The `search_path` of the tools' own statements: built-ins only, temporary objects last.
+    static let toolSearchPath = "pg_catalog, pg_temp"
+
     /// How a tool transaction starts and ends.
     public enum TransactionMode: Sendable {
         /// `BEGIN READ ONLY`, always rolled back.
@@ -69,16 +72,29 @@ public struct DatabaseAccess: Sendable {
             let connection = lease.connection
             do throws(PostgresError) {
                 try connection.execute(mode.begin)
+                // The tools' own SQL must mean what it says whatever the database holds: a user function,
+                // operator or type that matches better than pg_catalog's, or sits in a schema searched first
+                // (ALTER DATABASE … SET search_path = public, pg_catalog), would otherwise win name lookup. The
+                // session's own path is kept for the user's SQL (`withUserSearchPath`). Every name in the two
+                // statements that set this up is qualified.
+                _ = try connection.query("""
+                    SELECT pg_catalog.set_config('pgassist.search_path', pg_catalog.current_setting('search_path'), true)
+                    """)
                 // standard_conforming_strings must be on, as libpg_query (the guard) always assumes:
                 // with it off, `'\'` ends a string differently for the server than for the guard.
+                // run_sql's checked reads use pg_catalog alone for their own statements; the catalog tools
+                // still show and resolve names with the session's path (their SQL qualifies what it must).
+                let path = mode == .checkedRead ? Self.toolSearchPath : ""
                 let applied = try connection.query("""
-                    SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
-                           set_config('idle_in_transaction_session_timeout', $3, true),
-                           set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true),
-                           set_config('standard_conforming_strings', 'on', true)
+                    SELECT CASE WHEN $4::pg_catalog.text OPERATOR(pg_catalog.=) '' THEN NULL
+                                ELSE pg_catalog.set_config('search_path', $4::pg_catalog.text, true) END,
+                           pg_catalog.set_config('statement_timeout', $1, true), pg_catalog.set_config('lock_timeout', $2, true),
+                           pg_catalog.set_config('idle_in_transaction_session_timeout', $3, true),
+                           pg_catalog.set_config('TimeZone', 'UTC', true), pg_catalog.set_config('DateStyle', 'ISO, YMD', true),
+                           pg_catalog.set_config('standard_conforming_strings', 'on', true)
                     """, ["\(settings.statementTimeoutMilliseconds)", "\(settings.lockTimeoutMilliseconds)",
-                          "\(settings.idleInTransactionTimeoutMilliseconds)"])
-                guard applied.count == 1, applied.string(0, 5) == "on" else {
+                          "\(settings.idleInTransactionTimeoutMilliseconds)", path])
+                guard applied.count == 1, applied.string(0, 6) == "on" else {
                     throw PostgresError(code: .protocolError, message: "the database did not accept standard_conforming_strings = on")
                 }
                 if let role {

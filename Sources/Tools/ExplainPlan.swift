@@ -18,22 +18,29 @@ enum ExplainPlan {
             }
             try connection.execute("SET TRANSACTION READ ONLY")
             try deadline.apply(to: connection)
-            result = try connection.query("SELECT line, bytes FROM pg_temp.pgassist_explain($1)", ["\(budgetBytes)"])
         } catch {
             throw ToolError.from(error)
+        }
+        // The plan names things as the user's search_path would.
+        result = try connection.withUserSearchPath { () throws(ToolError) -> PostgresResult in
+            do throws(PostgresError) {
+                return try connection.query("SELECT line, bytes FROM pg_temp.pgassist_explain($1)", ["\(budgetBytes)"])
+            } catch {
+                throw ToolError.from(error)
+            }
         }
         return output(result, budgetBytes: budgetBytes, elapsed: ContinuousClock.now - start)
     }
 
     /// The function that runs `explain` and caps what it sends: each line cut to the budget, and no line
-    /// once the budget is used.
+    /// once the budget is used. Every name in it is qualified: it runs with the user's search_path.
     private static func function(_ explain: String) -> String {
         """
-                CREATE FUNCTION pg_temp.pgassist_explain(budget integer) RETURNS TABLE (line text, bytes integer)
+                CREATE FUNCTION pg_temp.pgassist_explain(budget pg_catalog.int4) RETURNS TABLE (line pg_catalog.text, bytes pg_catalog.int4)
                 LANGUAGE plpgsql AS $pgassist$
                 DECLARE
-                    plan_line text;
-                    used integer := 0;
+                    plan_line pg_catalog.text;
+                    used pg_catalog.int4 := 0;
                 BEGIN
                     FOR plan_line IN EXECUTE '\(explain)' LOOP
                         EXIT WHEN used OPERATOR(pg_catalog.>) budget;

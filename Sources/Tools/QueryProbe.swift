@@ -14,13 +14,24 @@ import SQLGuard
 ///   named in the deparse instead;
 /// - user code the query reaches without naming it is followed the same way: the views it reads, the
 ///   row-security policies applied to the current role, the CHECK constraints of domains it casts to (also
-///   inside composite and array types), a range type's canonical function; a query that builds JSON is
-///   refused where a user function casts some type to JSON (`to_json` looks such casts up while it runs).
+///   inside composite and array types), range types' functions, what the planner evaluates for the tables
+///   read (partitions and inheriting tables, partition keys, index expressions and predicates, CHECK
+///   constraints, extended statistics, operator classes); foreign tables are not read; a query that builds
+///   JSON is refused where a user function casts some type to JSON (`to_json` looks such casts up while it
+///   runs).
 /// The query then runs from the stored view, so what was checked is exactly what runs. The view is dropped
 /// with the transaction.
 struct QueryProbe {
     let guardLayer: ReadOnlyGuard
     let connection: PostgresConnection
+
+    /// The longest deparsed definition of a view, policy or constraint the query reaches, in bytes: each is
+    /// parsed again in the worker, and a longer one is refused rather than held in memory (the query's own
+    /// may be as long as the parser takes).
+    static let maxDefinitionBytes = 256 * 1024
+
+    /// The longest deparsed definition of the query itself, in bytes: what the guard's parser takes (1 MiB).
+    static let maxQueryDefinitionBytes = 1 << 20
 
     /// The temporary view the query is stored in.
     static let viewName = "pg_temp.pgassist_query"
@@ -32,14 +43,16 @@ struct QueryProbe {
     /// column types of the relations it names, and the argument and result types of the user functions and
     /// operators that share a name with what it calls.
     func checkInputTypes(of inspection: ReadOnlyGuard.Inspection) throws(ToolError) {
-        let resolved: PostgresResult
-        do throws(PostgresError) {
-            resolved = try connection.query(Self.inputTypesQuery, [
-                Self.textArray(inspection.typeNames), Self.textArray(inspection.relationNames),
-                Self.textArray(inspection.routineNames), Self.textArray(inspection.operatorNames),
-            ])
-        } catch {
-            throw ToolError.from(error)
+        // Names resolve as the user's query will resolve them.
+        let resolved = try connection.withUserSearchPath { () throws(ToolError) -> PostgresResult in
+            do throws(PostgresError) {
+                return try connection.query(Self.inputTypesQuery, [
+                    Self.textArray(inspection.typeNames), Self.textArray(inspection.relationNames),
+                    Self.textArray(inspection.routineNames), Self.textArray(inspection.operatorNames),
+                ])
+            } catch {
+                throw ToolError.from(error)
+            }
         }
         let work: [Work] = (0..<resolved.count).compactMap { row in
             guard let oid = resolved.string(row, 1).flatMap(UInt32.init) else { return nil }
@@ -74,7 +87,10 @@ struct QueryProbe {
     func storeAndCheck(_ definition: String) throws(ToolError) {
         do throws(PostgresError) {
             try Self.withoutEventTriggers(connection) { () throws(PostgresError) in
+                // The query is analysed with the user's search_path, as it would be alone.
+                _ = try connection.query("SELECT pg_catalog.set_config('search_path', pg_catalog.current_setting('pgassist.search_path'), true)")
                 _ = try connection.query("CREATE TEMPORARY VIEW \(Self.viewName) AS \(definition)\n")
+                _ = try connection.query("SELECT pg_catalog.set_config('search_path', '\(DatabaseAccess.toolSearchPath)', true)")
             }
         } catch {
             if error.sqlState == "42501" {
@@ -125,6 +141,10 @@ struct QueryProbe {
 
     private enum Work {
         case typeItself(UInt32)
+        /// What the planner and executor run for a relation read: its partitions and inheriting tables, and
+        /// for each of them its partition key, indexes (expressions, predicates), CHECK constraints (used to
+        /// exclude partitions), extended statistics and column types.
+        case relationMetadata(UInt32)
         case view(UInt32)
         case policiesOf(UInt32)
         case constraintsOf(UInt32)
@@ -155,21 +175,21 @@ struct QueryProbe {
             pending = []
             if work.isEmpty { break }
             texts += try checkTexts(of: work, probe: probe)
+            guard texts.reduce(0, { $0 + $1.utf8.count }) <= Self.maxQueryDefinitionBytes + 4 * Self.maxDefinitionBytes else {
+                throw refusal("the query reaches views, policies and constraints whose definitions add up to more than \((Self.maxQueryDefinitionBytes + 4 * Self.maxDefinitionBytes) / 1024) KiB, too much to check")
+            }
             pending = try checkDependencies(of: work, probe: probe, reached: &reached)
         }
         try checkJSONCasts(texts)
         // The candidates checked before analysis over-approximate; what the stored query reaches is exact.
         if probe != nil { try checkOperatorClasses(reached) }
-        do throws(PostgresError) {
-            _ = try connection.query("SET LOCAL search_path TO DEFAULT")
-        } catch {
-            throw ToolError.from(error)
-        }
+        try connection.useToolSearchPath()
     }
 
     private func key(_ work: Work) -> String {
         switch work {
         case .typeItself(let oid): "i\(oid)"
+        case .relationMetadata(let oid): "m\(oid)"
         case .view(let oid): "v\(oid)"
         case .policiesOf(let oid): "p\(oid)"
         case .constraintsOf(let oid): "c\(oid)"
@@ -202,6 +222,10 @@ struct QueryProbe {
             let oid = result.string(row, 3).flatMap(UInt32.init)
             guard let text = result.string(row, 2) else {
                 throw refusal("the definition of \(name) cannot be read, so what it runs cannot be checked")
+            }
+            let limit = kind == "view" && oid == probe ? Self.maxQueryDefinitionBytes : Self.maxDefinitionBytes
+            guard text.utf8.count <= limit else {
+                throw refusal("the definition of \(name) is longer than \(limit / 1024) KiB, too long to check")
             }
             texts.append(text)
             let verdict: GuardRefusal?
@@ -351,9 +375,10 @@ struct QueryProbe {
         let types = oids(work) { if case .type(let oid) = $0 { oid } else { nil } }
         let relations = oids(work) { if case .relationColumns(let oid) = $0 { oid } else { nil } }
         let themselves = oids(work) { if case .typeItself(let oid) = $0 { oid } else { nil } }
+        let families = oids(work) { if case .relationMetadata(let oid) = $0 { oid } else { nil } }
         let result: PostgresResult
         do throws(PostgresError) {
-            result = try connection.query(Self.dependenciesQuery, [views, tables, domains, types, relations, themselves])
+            result = try connection.query(Self.dependenciesQuery, [views, tables, domains, types, relations, themselves, families])
         } catch {
             throw ToolError.from(error)
         }
@@ -382,11 +407,18 @@ struct QueryProbe {
                     throw ToolError(.sqlNotReadOnly, "reading \(what) is not allowed: \(why)",
                                     details: ["reason": .string(GuardRefusal.Reason.relationNotAllowed.rawValue)])
                 }
+                if detail == "f" {
+                    throw ToolError(.sqlNotReadOnly, """
+                        reading \(qualified(schema, name)) is not allowed: it is a foreign table (or one of the \
+                        partitions or inheriting tables of what the query reads), and reading it connects to another server.
+                        """, details: ["reason": .string(GuardRefusal.Reason.relationNotAllowed.rawValue)])
+                }
                 // A relation is recorded whole or by the columns read: follow it either way (once).
                 if oid != probe {
                     let system = schema == "pg_catalog" || schema == "information_schema"
                     if detail == "v" && !system { next.append(.view(oid)) }
                     if flag { next.append(.policiesOf(oid)) }
+                    if !system { next.append(.relationMetadata(oid)) }
                 }
             case "type":
                 reached.types.insert(oid)
@@ -450,10 +482,16 @@ struct QueryProbe {
     /// What the objects depend on, one row each: kind, OID, schema, name, then per kind a column name (a
     /// column read) or a range's canonical function, relkind or typtype, whether row security applies (for a
     /// relation) or the type is an array, (unused), and a composite type's relation. Sources: the rules of views ($1), the policies of tables ($2), the
-    /// constraints of domains ($3), types ($4) and relations whose column types matter ($5); and the types
-    /// ($6) themselves.
+    /// constraints of domains ($3), types ($4) and relations whose column types matter ($5); the types ($6)
+    /// themselves; and for relations read ($7) and their partitions and inheriting tables: the tables
+    /// themselves (partition keys, column types), their indexes, CHECK constraints and extended statistics,
+    /// and the partitions and inheriting tables as relations read.
     private static let dependenciesQuery = """
-        WITH sources(classid, objid) AS (
+        WITH RECURSIVE family(oid) AS (
+            SELECT r FROM pg_catalog.unnest($7::pg_catalog.oid[]) AS r
+            UNION
+            SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN family f ON i.inhparent OPERATOR(pg_catalog.=) f.oid
+        ), sources(classid, objid) AS (
             SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, w.oid FROM pg_catalog.pg_rewrite w
             WHERE w.ev_class OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
             UNION ALL
@@ -466,6 +504,18 @@ struct QueryProbe {
             SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t FROM pg_catalog.unnest($4::pg_catalog.oid[]) AS t
             UNION ALL
             SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, r FROM pg_catalog.unnest($5::pg_catalog.oid[]) AS r
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, f.oid FROM family f
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, x.indexrelid
+            FROM pg_catalog.pg_index x JOIN family f ON x.indrelid OPERATOR(pg_catalog.=) f.oid
+            UNION ALL
+            SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, k.oid
+            FROM pg_catalog.pg_constraint k JOIN family f ON k.conrelid OPERATOR(pg_catalog.=) f.oid
+            WHERE k.contype OPERATOR(pg_catalog.=) 'c'
+            UNION ALL
+            SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, x.oid
+            FROM pg_catalog.pg_statistic_ext x JOIN family f ON x.stxrelid OPERATOR(pg_catalog.=) f.oid
         ), refs AS (
             SELECT DISTINCT d.refclassid, d.refobjid, d.refobjsubid, s.classid AS from_class
             FROM pg_catalog.pg_depend d
@@ -475,12 +525,19 @@ struct QueryProbe {
             UNION
             SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t, 0, 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid
             FROM pg_catalog.unnest($6::pg_catalog.oid[]) AS t
+            UNION
+            -- Partitions and inheriting tables are read with their parent.
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, f.oid, 0,
+                   'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid
+            FROM family f
         )
         SELECT CASE r.refclassid
                  WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN 'function'
                  WHEN 'pg_catalog.pg_operator'::pg_catalog.regclass THEN 'operator'
                  WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN
-                   CASE WHEN r.from_class OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                   CASE WHEN r.from_class IN ('pg_catalog.pg_class'::pg_catalog.regclass,
+                                              'pg_catalog.pg_constraint'::pg_catalog.regclass,
+                                              'pg_catalog.pg_statistic_ext'::pg_catalog.regclass)
                         THEN 'ignored' ELSE 'relation' END
                  WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN 'type'
                  WHEN 'pg_catalog.pg_namespace'::pg_catalog.regclass THEN 'ignored'

@@ -56,23 +56,50 @@ public enum ReadOnlyExecution {
         case .explain:
             guard let explain = inspection.explain else { throw ToolError(.internalError, "an EXPLAIN arrived without its parts") }
             return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
-                let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
-                try probe.checkInputTypes(of: inspection)
-                let columns = try describe(explain.query, connection: connection)
-                try probe.storeAndCheck(ValueCap.storable(explain.query, columns: columns))
-                return try ExplainPlan.read(options: explain.options, budgetBytes: database.settings.outputBudgetBytes,
-                                            deadline: deadline, connection: connection)
+                try watched(connection, deadline: deadline, settings: database.settings) { () throws(ToolError) in
+                    let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
+                    try probe.checkInputTypes(of: inspection)
+                    let columns = try connection.withUserSearchPath { () throws(ToolError) in
+                        try describe(explain.query, connection: connection)
+                    }
+                    try probe.storeAndCheck(ValueCap.storable(explain.query, columns: columns))
+                    return try ExplainPlan.read(options: explain.options, budgetBytes: database.settings.outputBudgetBytes,
+                                                deadline: deadline, connection: connection)
+                }
             }
         case .select:
             return try database.transaction(.checkedRead, role: role) { connection throws(ToolError) -> Output in
-                let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
-                try probe.checkInputTypes(of: inspection)
-                let described = try describe(sql, connection: connection)
-                let cap = described.isEmpty ? nil : ValueCap(columns: described, limitBytes: database.settings.outputBudgetBytes)
-                try probe.storeAndCheck(cap?.wrap(sql) ?? ValueCap.noColumns(sql))
-                return try read(cap: cap, maxRows: maxRows, deadline: deadline, database: database, connection: connection)
+                try watched(connection, deadline: deadline, settings: database.settings) { () throws(ToolError) in
+                    let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
+                    try probe.checkInputTypes(of: inspection)
+                    let described = try connection.withUserSearchPath { () throws(ToolError) in
+                        try describe(sql, connection: connection)
+                    }
+                    let cap = described.isEmpty ? nil : ValueCap(columns: described, limitBytes: database.settings.outputBudgetBytes)
+                    try probe.storeAndCheck(cap?.wrap(sql) ?? ValueCap.noColumns(sql))
+                    return try read(cap: cap, maxRows: maxRows, deadline: deadline, database: database, connection: connection)
+                }
             }
         }
+    }
+
+    /// Runs `body` under a `CallWatchdog` armed for the deadline plus its grace: when it fired, the call's error
+    /// (the abandoned connection's) is reported as the timeout it is.
+    private static func watched<T>(_ connection: PostgresConnection, deadline: Deadline, settings: ToolSettings,
+                                   _ body: () throws(ToolError) -> T) throws(ToolError) -> T {
+        let watchdog = CallWatchdog(connection: connection,
+                                    milliseconds: deadline.remainingMilliseconds + CallWatchdog.graceMilliseconds)
+        let value: T
+        do {
+            value = try body()
+        } catch {
+            if watchdog.finish() {
+                throw ToolError(.sqlTimeout, "The query ran longer than the time limit (\(settings.statementTimeoutMilliseconds) ms) and was stopped.")
+            }
+            throw error
+        }
+        _ = watchdog.finish()
+        return value
     }
 
     /// Runs `sql` exactly as given inside `BEGIN READ ONLY` (rolled back), without the guard: the layers below
@@ -81,10 +108,11 @@ public enum ReadOnlyExecution {
                            role: String?) throws(ToolError) -> Output {
         try database.transaction(.readOnly, role: role) { connection throws(ToolError) -> Output in
             let start = ContinuousClock.now
-            let batch: PostgresResult
-            do throws(PostgresError) { batch = try connection.query(sql) } catch { throw ToolError.from(error) }
-            return try output([batch], cap: nil, maxRows: maxRows, truncated: false, elapsed: ContinuousClock.now - start,
-                              connection: connection)
+            let batch = try connection.withUserSearchPath { () throws(ToolError) -> PostgresResult in
+                do throws(PostgresError) { return try connection.query(sql) } catch { throw ToolError.from(error) }
+            }
+            return try output([batch], cap: nil, maxRows: maxRows, budgetBytes: database.settings.outputBudgetBytes,
+                              truncated: false, elapsed: ContinuousClock.now - start, connection: connection)
         }
     }
 
@@ -105,39 +133,55 @@ public enum ReadOnlyExecution {
                              connection: PostgresConnection) throws(ToolError) -> Output {
         let start = ContinuousClock.now
         var batches: [PostgresResult] = []
-        let truncated: Bool
+        var truncated: Bool
         do throws(PostgresError) {
             try connection.execute("SET TRANSACTION READ ONLY")
             try deadline.apply(to: connection)
-            let columns = cap == nil ? "" : "*"
-            _ = try connection.query("DECLARE pgassist_rows NO SCROLL CURSOR FOR SELECT \(columns) FROM \(QueryProbe.viewName)")
-            truncated = try fetch(into: &batches, maxRows: maxRows, byteBudget: database.settings.outputBudgetBytes,
-                                  worstRowBytes: cap?.worstRowBytes ?? 0, deadline: deadline, connection: connection)
-            if let cap { batches = batches.map(cap.relabel) }
         } catch {
             throw ToolError.from(error)
         }
-        return try output(batches, cap: cap, maxRows: maxRows, truncated: truncated, elapsed: ContinuousClock.now - start,
-                          connection: connection)
+        // The query runs with the user's search_path, as it would alone (to_regclass('t') and the like).
+        truncated = try connection.withUserSearchPath { () throws(ToolError) -> Bool in
+            do throws(PostgresError) {
+                let columns = cap == nil ? "" : "*"
+                _ = try connection.query("DECLARE pgassist_rows NO SCROLL CURSOR FOR SELECT \(columns) FROM \(QueryProbe.viewName)")
+                return try fetch(into: &batches, maxRows: maxRows, byteBudget: database.settings.outputBudgetBytes,
+                                 worstRowBytes: cap?.worstRowBytes ?? 0, deadline: deadline, connection: connection)
+            } catch {
+                throw ToolError.from(error)
+            }
+        }
+        if let cap { batches = batches.map(cap.relabel) }
+        return try output(batches, cap: cap, maxRows: maxRows, budgetBytes: database.settings.outputBudgetBytes,
+                          truncated: truncated, elapsed: ContinuousClock.now - start, connection: connection)
     }
 
-    /// The tool's output from fetched batches.
-    private static func output(_ batches: [PostgresResult], cap: ValueCap?, maxRows: Int, truncated: Bool, elapsed: Duration,
-                               connection: PostgresConnection) throws(ToolError) -> Output {
+    /// The tool's output from fetched batches. Rows are decoded until their text passes `budgetBytes`: the
+    /// result is cut to the output budget anyway, and a row of compact JSON can take many times its size once
+    /// decoded.
+    private static func output(_ batches: [PostgresResult], cap: ValueCap?, maxRows: Int, budgetBytes: Int, truncated: Bool,
+                               elapsed: Duration, connection: PostgresConnection) throws(ToolError) -> Output {
         let columns = cap?.columns ?? batches.first?.columns ?? []
         let names = uniqueNames(columns.map(\.name))
         let types = try typeNames(columns.map(\.typeOID), connection: connection)
         var rows: [JSONValue] = []
-        for batch in batches {
+        var decodedBytes = 0
+        var cut = false
+        decoding: for batch in batches {
             for row in 0..<batch.count where rows.count < maxRows {
+                if decodedBytes > budgetBytes {
+                    cut = true
+                    break decoding
+                }
                 var object: [String: JSONValue] = [:]
                 for column in names.indices {
+                    decodedBytes += (batch.string(row, column)?.utf8.count ?? 4) + names[column].utf8.count + 4
                     object[names[column]] = cap?.value(batch, row, column) ?? batch.value(row, column).json
                 }
                 rows.append(.object(object))
             }
         }
-        let fetched = batches.reduce(0) { $0 + $1.count }
+        let fetched = cut ? Int.max : batches.reduce(0) { $0 + $1.count }
         let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
         return Output(columns: Array(zip(names, types)).map { (name: $0.0, type: $0.1) }, rows: rows,
                       truncated: truncated || fetched > maxRows, durationMilliseconds: milliseconds)
@@ -193,7 +237,7 @@ public enum ReadOnlyExecution {
         if !unknown.isEmpty {
             let list = "{" + unknown.map(String.init).joined(separator: ",") + "}"
             do throws(PostgresError) {
-                let result = try connection.query("SELECT t.oid, format_type(t.oid, NULL) FROM unnest($1::oid[]) AS t(oid)", [list])
+                let result = try connection.query("SELECT t.oid, pg_catalog.format_type(t.oid, NULL) FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS t(oid)", [list])
                 var found: [UInt32: String] = [:]
                 for row in 0..<result.count {
                     if let oid = result.string(row, 0).flatMap(UInt32.init), let name = result.string(row, 1) { found[oid] = name }

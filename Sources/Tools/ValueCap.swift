@@ -43,7 +43,8 @@ struct ValueCap {
         let markers = numbers.map { n in
             let raw = "pg_catalog.octet_length(v.t\(n))"
             let plain = "pg_catalog.octet_length(pg_catalog.translate(v.t\(n), \(Self.escapedCharacters), ''))"
-            let escaped = "\(raw) OPERATOR(pg_catalog.+) 5 OPERATOR(pg_catalog.*) (\(raw) OPERATOR(pg_catalog.-) \(plain))"
+            // OPERATOR(…) spellings all bind alike, left to right: the parentheses say what multiplies.
+            let escaped = "\(raw) OPERATOR(pg_catalog.+) (5 OPERATOR(pg_catalog.*) (\(raw) OPERATOR(pg_catalog.-) \(plain)))"
             let marker = "\(raw)::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) "
                 + "pg_catalog.left(v.t\(n), \(Self.previewCharacters))"
             // CASE tests in order: the escaped size is only counted on a value short enough to be sent.

@@ -37,6 +37,11 @@ struct RunSQLMemoryTests {
         "EXPLAIN SELECT 1 WHERE repeat('x', 100000000) = 'y'",
         // A value computed again for sending could be small when measured and huge when sent.
         "SELECT CASE WHEN random() < 0.5 THEN 'x' ELSE repeat('y', 50000000) END AS v FROM generate_series(1, 20)",
+        // Rows of compact JSON under the value cap, past the output budget: decoded, they would take gigabytes.
+        """
+        WITH b AS MATERIALIZED (SELECT jsonb_agg('[0]'::jsonb) AS j FROM generate_series(1, 6500))
+        SELECT CASE WHEN g <= 111 THEN '[]'::jsonb ELSE b.j END AS j FROM generate_series(1, 1000) AS g, b
+        """,
     ])
     func peakMemory(query: String) throws {
         let database = try FixtureDatabase.create(prefix: "memory")

@@ -279,6 +279,11 @@ struct RefusedQueryTests {
         ("SELECT most_common_vals FROM pg_stats WHERE tablename = 'pg_authid'", .relationNotAllowed),
         ("SELECT s.histogram_bounds FROM pg_stats s", .relationNotAllowed),
         ("SELECT most_common_vals FROM pg_stats_ext", .relationNotAllowed),
+        ("SELECT j FROM (pg_roles CROSS JOIN (SELECT 1) z) AS j", .relationNotAllowed),
+        ("SELECT to_jsonb(j) -> 'histogram_bounds' FROM (pg_stats JOIN (SELECT 1 AS q) z ON true) AS j", .relationNotAllowed),
+        ("SELECT j.* FROM (pg_user NATURAL JOIN (SELECT 1 AS q) z) AS j", .relationNotAllowed),
+        ("WITH c AS (SELECT rolname FROM pg_roles) SELECT c FROM c, pg_roles", .relationNotAllowed),
+        ("SELECT s FROM (SELECT 1 AS x) s, pg_roles r", .relationNotAllowed),
 
         // Attribute notation with a dangerous name, and setting reads in every name form.
         ("SELECT ('/etc/passwd'::text).pg_read_file", .functionNotAllowed),

@@ -41,7 +41,36 @@ struct RunSQLLayerTests {
             CREATE CAST (mood AS json) WITH FUNCTION public.mood_json(mood);
             CREATE TABLE feelings (m mood);
             INSERT INTO feelings VALUES ('ok');
+
+            -- What the planner evaluates for a table read: an immutable user function in index expressions and
+            -- predicates, CHECK constraints of inheriting tables, extended statistics, partition keys, and a
+            -- range type's subtype_diff (selectivity).
+            CREATE FUNCTION public.imm(text) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+                BEGIN PERFORM public.mark(); RETURN 1; END $$;
+            CREATE TABLE ix (id int); CREATE INDEX ON ix ((id + public.imm('i')));
+            CREATE TABLE ip (id int); CREATE INDEX ON ip (id) WHERE public.imm('p') = 1;
+            CREATE TABLE par (id int); CREATE TABLE chi (CHECK (public.imm('c') = 1 AND id > 0)) INHERITS (par);
+            CREATE TABLE st (id int, v int); CREATE STATISTICS st_x ON (id + public.imm('s')), v FROM st;
+            CREATE TABLE pk (id int) PARTITION BY LIST ((id + public.imm('k')));
+            CREATE TABLE pk1 PARTITION OF pk FOR VALUES IN (2);
+            CREATE VIEW pkv AS SELECT * FROM pk;
+            CREATE FUNCTION public.rdiff(int4, int4) RETURNS float8 LANGUAGE plpgsql IMMUTABLE AS $$
+                BEGIN PERFORM public.mark(); RETURN $1 - $2; END $$;
+            CREATE TYPE lowrange AS RANGE (subtype = int4, subtype_diff = public.rdiff);
+            CREATE TABLE rt (id int, r lowrange);
+            INSERT INTO rt SELECT g, int4range(g, g + 10)::text::lowrange FROM generate_series(1, 100) AS g;
+            CREATE VIEW rtv AS SELECT id FROM rt WHERE r @> 50;
+
+            -- Foreign tables, also reached as an inheriting table or through a view: reading one connects out.
+            CREATE EXTENSION IF NOT EXISTS postgres_fdw;
+            CREATE SERVER elsewhere FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'nowhere');
+            CREATE FOREIGN TABLE ft (a int) SERVER elsewhere;
+            CREATE TABLE fpar (a int);
+            CREATE FOREIGN TABLE ftchild () INHERITS (fpar) SERVER elsewhere;
+            CREATE VIEW ftv WITH (security_invoker = true) AS SELECT a FROM ft;
             """)
+        // Setting up (the range's values) may have run the marker already: only the tool's calls count.
+        try? FileManager.default.removeItem(atPath: marker)
     }
 
     private func run(_ query: String, settings: ToolSettings = ToolSettings()) -> ToolResult {
@@ -77,6 +106,15 @@ struct RunSQLLayerTests {
         "SELECT l FROM calls_builtin",
         "SELECT 1 FROM items WHERE id IN (SELECT id FROM calls_user)",
         "EXPLAIN SELECT lower(1)",
+        "SELECT * FROM ix WHERE id = 1",
+        "SELECT * FROM ip WHERE id = 1",
+        "SELECT * FROM par WHERE id = 1",
+        "SELECT * FROM st WHERE id = 1",
+        "SELECT * FROM pkv WHERE id = 1",
+        "SELECT count(*) FROM rtv",
+        "SELECT * FROM ft",
+        "SELECT * FROM fpar",
+        "SELECT * FROM ftv",
     ])
     func probeAlone(query: String) throws {
         // The parse tree alone lets it through: only the probe stands in the way.
@@ -98,6 +136,38 @@ struct RunSQLLayerTests {
         let lines = plan.data?["rows"]?.arrayValue?.compactMap { $0["QUERY PLAN"]?.stringValue } ?? []
         #expect(lines.joined(separator: "\n").contains("items"), "\(plan.json.serialized())")
         #expect(!markerWritten)
+    }
+
+    @Test("the tool's own SQL cannot be taken over by user functions that match better or sit earlier in search_path")
+    func ownStatementsQualified() throws {
+        try database.execute("""
+            CREATE FUNCTION public.format_type(o oid, t text) RETURNS text LANGUAGE sql AS $$ SELECT public.mark()::text $$;
+            CREATE FUNCTION public.unnest(a oid[]) RETURNS SETOF oid LANGUAGE sql AS $$ SELECT 0::oid FROM (SELECT public.mark()) AS m $$;
+            CREATE FUNCTION public.set_config(text, text, boolean) RETURNS text LANGUAGE sql AS $$ SELECT public.mark()::text $$;
+            CREATE FUNCTION public.current_setting(text) RETURNS text LANGUAGE sql AS $$ SELECT public.mark()::text $$;
+            """)
+        try database.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = public, pg_catalog', current_database()); END $$")
+        let typed = run("SELECT 'pg_class'::regclass AS x, '{}'::aclitem[] AS acl")
+        #expect(typed.data?["columns"]?.arrayValue?.first?["type"] == .string("regclass"), "\(typed.json.serialized())")
+        #expect(run("SHOW timezone").isSuccess)
+        #expect(run("SELECT id FROM items ORDER BY id").data?["rowCount"] == .number(2))
+        #expect(!markerWritten, "a user function took over one of the tool's own statements")
+    }
+
+    @Test("a query the server computes past its timeout without checking for cancellation still ends on time")
+    func hardDeadline() throws {
+        var settings = ToolSettings()
+        settings.statementTimeoutMilliseconds = 1_000
+        // md5 over huge values in one expression: no cancellation check until it is done (seconds).
+        let hashes = Array(repeating: "md5(s)", count: 12).joined(separator: " || ")
+        let start = Date()
+        let result = run("WITH b AS MATERIALIZED (SELECT repeat(repeat('x', 10000), 30000) AS s) SELECT length(\(hashes)) AS n FROM b",
+                         settings: settings)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(result.error?.code == .sqlTimeout, "\(result.json.serialized().prefix(300))")
+        #expect(seconds < 2.5, "the call took \(seconds) s with a 1 s timeout")
+        // The pool gave up that connection: the next call works.
+        #expect(run("SELECT 1 AS one").isSuccess)
     }
 
     @Test("with a separate read-only login PostgreSQL itself refuses what a guard could miss")

@@ -44,6 +44,15 @@ struct RunSQLValueCapTests {
         ]))
     }
 
+    @Test("a value is measured as JSON escapes it: quotes count twice, control characters up to six times")
+    func escapedSize() throws {
+        // 200 quotes are 400 bytes escaped: sent. 10,000 control characters are 60,000: over the 32 KiB budget.
+        let quotes = try rows("SELECT repeat('\"', 200) AS q")
+        #expect(quotes.first?["q"]?.stringValue?.count == 200, "\(quotes)")
+        let controls = try rows("SELECT repeat(chr(1), 10000) AS c")
+        #expect(controls.first?["c"]?["valueTooLarge"] == .bool(true), "\(controls)")
+    }
+
     @Test("a 256 MB value never enters the worker's memory")
     func hugeValue() throws {
         let before = peakMemory()
