@@ -49,6 +49,9 @@ enum ExplainPlan {
                         used := used OPERATOR(pg_catalog.+) pg_catalog.octet_length(line);
                         RETURN NEXT;
                     END LOOP;
+                EXCEPTION WHEN OTHERS THEN
+                    -- Planning can fail on a folded constant, quoting it: keep the message short.
+                    RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = pg_catalog.left(SQLERRM, \(QueryRows.errorCharacters));
                 END
                 $pgassist$
                 """

@@ -128,13 +128,15 @@ public enum ReadOnlyExecution {
         return described
     }
 
-    /// Makes the transaction `READ ONLY`, then reads the checked view through a cursor.
+    /// Makes the transaction `READ ONLY`, then reads the checked view through a cursor (and `QueryRows`, which
+    /// keeps errors short).
     private static func read(cap: ValueCap?, maxRows: Int, deadline: Deadline, database: DatabaseAccess,
                              connection: PostgresConnection) throws(ToolError) -> Output {
         let start = ContinuousClock.now
         var batches: [PostgresResult] = []
         var truncated: Bool
         do throws(PostgresError) {
+            try QueryRows.create(connection)
             try connection.execute("SET TRANSACTION READ ONLY")
             try deadline.apply(to: connection)
         } catch {
@@ -144,7 +146,7 @@ public enum ReadOnlyExecution {
         truncated = try connection.withUserSearchPath { () throws(ToolError) -> Bool in
             do throws(PostgresError) {
                 let columns = cap == nil ? "" : "*"
-                _ = try connection.query("DECLARE pgassist_rows NO SCROLL CURSOR FOR SELECT \(columns) FROM \(QueryProbe.viewName)")
+                _ = try connection.query("DECLARE pgassist_rows NO SCROLL CURSOR FOR \(QueryRows.select(columns: columns, limit: maxRows + 1))")
                 return try fetch(into: &batches, maxRows: maxRows, byteBudget: database.settings.outputBudgetBytes,
                                  worstRowBytes: cap?.worstRowBytes ?? 0, deadline: deadline, connection: connection)
             } catch {

@@ -37,6 +37,9 @@ struct RunSQLMemoryTests {
         "EXPLAIN SELECT 1 WHERE repeat('x', 100000000) = 'y'",
         // A value computed again for sending could be small when measured and huge when sent.
         "SELECT CASE WHEN random() < 0.5 THEN 'x' ELSE repeat('y', 50000000) END AS v FROM generate_series(1, 20)",
+        // Errors that quote a value the query computed.
+        "SELECT repeat('x', 300000000)::int AS v",
+        "EXPLAIN SELECT repeat('x', 200000000)::int",
         // Rows of compact JSON under the value cap, past the output budget: decoded, they would take gigabytes.
         """
         WITH b AS MATERIALIZED (SELECT jsonb_agg('[0]'::jsonb) AS j FROM generate_series(1, 6500))

@@ -170,6 +170,17 @@ struct RunSQLLayerTests {
         #expect(run("SELECT 1 AS one").isSuccess)
     }
 
+    @Test("an error keeps its SQLSTATE and message, cut short on the server when it quotes a huge value")
+    func errorsCutShort() throws {
+        let plain = run("SELECT 1 / 0 AS n")
+        #expect(plain.error?.code == .sqlError)
+        #expect(plain.error?.message == "division by zero", "\(plain.json.serialized())")
+        let huge = run("SELECT repeat('x', 5000000)::int AS n")
+        #expect(huge.error?.code == .sqlError, "\(huge.json.serialized().prefix(300))")
+        #expect(huge.error?.message.contains("invalid input syntax for type integer") == true)
+        #expect((huge.error?.message.count ?? .max) < 2_100, "\(huge.error?.message.count ?? 0) characters")
+    }
+
     @Test("with a separate read-only login PostgreSQL itself refuses what a guard could miss")
     func separateLogin() throws {
         let reader = "pgassist_reader_\(UUID().uuidString.prefix(8).lowercased())"
