@@ -89,8 +89,9 @@ export_pool_environment() {
     export PGASSIST_SOCKET_MODE=${PGASSIST_SOCKET_MODE:-0666}
     export THREAD_STORE_URL=${THREAD_STORE_URL:-sqlite://$var/pgassist.db}
     # A local run serves a local Studio, which sends the connection string: accept it, for this
-    # machine's databases only (ALLOWED_DB_HOSTS defaults to loopback and unix sockets).
+    # machine's databases only: PostgreSQL's port and the Supabase CLI's (54322) on loopback.
     export ALLOW_REQUEST_CONNECTION_STRING=${ALLOW_REQUEST_CONNECTION_STRING:-1}
+    export ALLOWED_DB_HOSTS=${ALLOWED_DB_HOSTS:-localhost,127.0.0.0/8,::1,localhost:54322,127.0.0.0/8:54322,[::1]:54322}
 }
 
 # The binary to run: PGASSIST_BIN, or a fresh release build.

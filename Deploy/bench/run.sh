@@ -221,7 +221,7 @@ worker_rlimit_nofile 20000;"}
 pool_env=(
     PGASSIST_BIN="$bin" PGASSIST_SOCKET="$work/run/pgassist.sock" PGASSIST_SOCKET_MODE=0666 PGASSIST_BACKLOG=1024
     OPENAI_BASE_URL="$fake/v1" OPENAI_API_KEY=sk-test OPENAI_MODEL=gpt-5.4
-    ALLOW_REQUEST_CONNECTION_STRING=1
+    ALLOW_REQUEST_CONNECTION_STRING=1 ALLOWED_DB_HOSTS="127.0.0.1:$pg_port"
 )
 thread_path="/api/ai/assistant/thread?userId=bench-user&projectRef=bench"
 sqlite_store="sqlite://$work/store.db"

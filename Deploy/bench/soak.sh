@@ -131,7 +131,9 @@ socket="$work/run/pgassist.sock"
     export PGASSIST_BIN="$binary" PGASSIST_SOCKET="$socket" PGASSIST_SOCKET_MODE=0666
     export PGASSIST_WORKERS=${PGASSIST_WORKERS:-2} PGASSIST_THREADS=${PGASSIST_THREADS:-4}
     export THREAD_STORE_URL=${THREAD_STORE_URL:-sqlite://$work/var/pgassist.db}
+    # The soak's database is on this machine, on a port of its own (or SOAK_DATABASE_URL's).
     export ALLOW_REQUEST_CONNECTION_STRING=1 LOG_LEVEL=${LOG_LEVEL:-warning}
+    export ALLOWED_DB_HOSTS=${ALLOWED_DB_HOSTS:-localhost:*,127.0.0.0/8:*,[::1]:*}
     export OPENAI_BASE_URL="$fake_url/v1" OPENAI_API_KEY=sk-soak OPENAI_MODEL=gpt-soak
     exec "$root/Deploy/pgassist-launch" >> "$work/workers.log" 2>&1 < /dev/null
 ) &

@@ -11,6 +11,10 @@
     X(PGconn *, PQconnectdbParams, (const char *const *keywords, const char *const *values, int expand_dbname), \
       (keywords, values, expand_dbname)) \
     X(PQconninfoOption *, PQconninfoParse, (const char *conninfo, char **errmsg), (conninfo, errmsg)) \
+    X(int, PQconnectionNeedsPassword, (const PGconn *conn), (conn)) \
+    X(PostgresPollingStatusType, PQconnectPoll, (PGconn *conn), (conn)) \
+    X(PGconn *, PQconnectStartParams, (const char *const *keywords, const char *const *values, int expand_dbname), \
+      (keywords, values, expand_dbname)) \
     X(int, PQconsumeInput, (PGconn *conn), (conn)) \
     X(PGresult *, PQdescribePrepared, (PGconn *conn, const char *stmt), (conn, stmt)) \
     X(char *, PQerrorMessage, (const PGconn *conn), (conn)) \
@@ -25,10 +29,12 @@
     X(int, PQgetisnull, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num)) \
     X(int, PQgetlength, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num)) \
     X(char *, PQgetvalue, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num)) \
+    X(char *, PQhost, (const PGconn *conn), (conn)) \
     X(int, PQisBusy, (PGconn *conn), (conn)) \
     X(int, PQnfields, (const PGresult *res), (res)) \
     X(int, PQntuples, (const PGresult *res), (res)) \
     X(char *, PQpass, (const PGconn *conn), (conn)) \
+    X(char *, PQport, (const PGconn *conn), (conn)) \
     X(PGresult *, PQprepare, (PGconn *conn, const char *stmtName, const char *query, int nParams, const Oid *paramTypes), \
       (conn, stmtName, query, nParams, paramTypes)) \
     X(int, PQputCopyEnd, (PGconn *conn, const char *errormsg), (conn, errormsg)) \
@@ -36,6 +42,7 @@
     X(char *, PQresultErrorMessage, (const PGresult *res), (res)) \
     X(ExecStatusType, PQresultStatus, (const PGresult *res), (res)) \
     X(int, PQserverVersion, (const PGconn *conn), (conn)) \
+    X(PGVerbosity, PQsetErrorVerbosity, (PGconn *conn, PGVerbosity verbosity), (conn, verbosity)) \
     X(PQnoticeProcessor, PQsetNoticeProcessor, (PGconn *conn, PQnoticeProcessor proc, void *arg), (conn, proc, arg)) \
     X(int, PQsocket, (const PGconn *conn), (conn)) \
     X(ConnStatusType, PQstatus, (const PGconn *conn), (conn)) \

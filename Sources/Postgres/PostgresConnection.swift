@@ -14,29 +14,44 @@ public final class PostgresConnection {
     /// 0 waits forever). These arguments override the same settings in `connectionString`, and
     /// the client encoding is always UTF8. A failure throws `.connectionFailed`; its message is
     /// libpq's, with the password removed.
-    public init(connectionString: String, connectTimeoutSeconds: Int = 5,
-                applicationName: String = "pgassist") throws(PostgresError) {
-        // libpq's error for a string it cannot parse quotes the string, password and all.
-        if Self.looksLikeConnectionString(connectionString), !Self.canParse(connectionString) {
+    public convenience init(connectionString: String, connectTimeoutSeconds: Int = 5,
+                            applicationName: String = "pgassist") throws(PostgresError) {
+        let handle = try Self.withParameters(connectionString, connectTimeoutSeconds: connectTimeoutSeconds,
+                                             applicationName: applicationName) { PQconnectdbParams($0, $1, $2) }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.redactingPassword(Self.lastMessage(of: handle), of: handle)
+            PQfinish(handle)
+            throw PostgresError(code: .connectionFailed, message: message)
+        }
+        self.init(adopting: handle)
+    }
+
+    /// Takes over `handle`, a connection that is open.
+    init(adopting handle: OpaquePointer) {
+        // libpq prints NOTICE and WARNING messages to stderr by default; drop them.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        connection = handle
+    }
+
+    /// Calls libpq's `connect` (`PQconnectdbParams` or `PQconnectStartParams`) with `connectionString` expanded
+    /// as `dbname` and the worker's own settings after it; throws when the string cannot be parsed (libpq's
+    /// error for it quotes the string, password and all) or libpq cannot allocate a connection.
+    static func withParameters(_ connectionString: String, connectTimeoutSeconds: Int, applicationName: String,
+                               _ connect: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?,
+                                           Int32) -> OpaquePointer?) throws(PostgresError) -> OpaquePointer {
+        if looksLikeConnectionString(connectionString), !canParse(connectionString) {
             throw PostgresError(code: .connectionFailed, message: "the connection string is not valid")
         }
         // Later entries override what expanding `dbname` sets, so the arguments win.
         let keywords = CStringArray(["dbname", "connect_timeout", "application_name", "client_encoding", nil])
         let values = CStringArray([connectionString, String(connectTimeoutSeconds), applicationName, "UTF8", nil])
         let handle = keywords.withPointers { keywords in
-            values.withPointers { values in PQconnectdbParams(keywords, values, 1) }
+            values.withPointers { values in connect(keywords, values, 1) }
         }
         guard let handle else {
             throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
         }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let message = Self.redactingPassword(Self.lastMessage(of: handle), of: handle)
-            PQfinish(handle)
-            throw PostgresError(code: .connectionFailed, message: message)
-        }
-        // libpq prints NOTICE and WARNING messages to stderr by default; drop them.
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
-        connection = handle
+        return handle
     }
 
     deinit { PQfinish(connection) }

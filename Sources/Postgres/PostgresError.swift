@@ -15,16 +15,20 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     public let hint: String?
     /// Where in the statement the error is, as a 1-based character (not byte) position.
     public let position: Int?
+    /// Why the connection could not be opened, for a `.connectionFailed` error of a connection that classifies
+    /// its failures (`PostgresConnection(diagnosing:)`); nil otherwise.
+    public let connectionFailure: ConnectionFailure?
 
     /// Creates an error; used by this module and by test doubles.
     public init(code: Code, message: String, sqlState: String? = nil, detail: String? = nil,
-                hint: String? = nil, position: Int? = nil) {
+                hint: String? = nil, position: Int? = nil, connectionFailure: ConnectionFailure? = nil) {
         self.code = code
         self.message = message
         self.sqlState = sqlState
         self.detail = detail
         self.hint = hint
         self.position = position
+        self.connectionFailure = connectionFailure
     }
 
     /// A UNIQUE or PRIMARY KEY constraint failed (SQLSTATE 23505).
@@ -40,13 +44,15 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
 
     /// A generic summary without SQL, parameters, connection details or the server's message.
     public var description: String {
-        "PostgresError(code: \(code)" + (sqlState.map { ", sqlState: \($0)" } ?? "") + ")"
+        "PostgresError(code: \(code)" + (sqlState.map { ", sqlState: \($0)" } ?? "")
+            + (connectionFailure.map { ", connectionFailure: \($0)" } ?? "") + ")"
     }
 
     /// Every field, for debugging; the message and detail may quote data.
     public var debugDescription: String {
         var text = "PostgresError(code: \(code)"
         if let sqlState { text += ", sqlState: \(sqlState)" }
+        if let connectionFailure { text += ", connectionFailure: \(connectionFailure)" }
         text += ", message: \(message)"
         if let detail { text += ", detail: \(detail)" }
         if let hint { text += ", hint: \(hint)" }

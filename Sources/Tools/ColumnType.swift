@@ -16,8 +16,9 @@ struct ColumnType: Equatable {
 
     /// Resolves `text` with `to_regtype`, then adds a length, precision or scale (checked here, as
     /// whole numbers in range) through `format_type(oid, typmod)`. Fails with `invalid_arguments`
-    /// naming `column`.
-    static func resolve(_ text: String, column: String, connection: PostgresConnection) throws(ToolError) -> ColumnType {
+    /// naming `column`, or `protected_schema` for a type of a protected schema (`checkOwnership`).
+    static func resolve(_ text: String, column: String, settings: ToolSettings,
+                        connection: PostgresConnection) throws(ToolError) -> ColumnType {
         func invalid(_ reason: String) -> ToolError {
             ToolError(.invalidArguments,
                       "Column '\(column)': \(reason) Use a PostgreSQL type such as text, bigint, uuid, boolean, timestamptz, jsonb, numeric(10,2) or varchar(255).")
@@ -49,6 +50,7 @@ struct ColumnType: Equatable {
         guard result.string(0, 1) != "p", result.bool(0, 2) == true else {
             throw invalid("'\(trimmed)' is a pseudo-type and cannot be stored in a column.")
         }
+        try checkOwnership(oid: oid, column: column, settings: settings, connection: connection)
         if modifiers.isEmpty { return ColumnType(sql: canonical, isIdentity: false) }
         guard let typmod = typeModifier(element: element, modifiers) else {
             throw invalid("'\(trimmed)' has a length, precision or scale that \(canonical) does not take or that is out of range.")

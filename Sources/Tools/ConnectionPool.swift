@@ -62,7 +62,9 @@ public final class ConnectionPool: Sendable {
 
     /// Borrows a live connection to `connectionString`, opening one when none is idle. Idle
     /// connections are probed first and dropped when the server closed them (a restart, an
-    /// administrator). When the cap is reached it waits (polling every 10 ms) up to `connectTimeoutSeconds`.
+    /// administrator). When the cap is reached it waits (polling every 10 ms) up to `connectTimeoutSeconds`,
+    /// then throws a `.connectionFailed` error whose `connectionFailure` is `.unavailable`. A new connection
+    /// is opened with `PostgresConnection(diagnosing:)`: its failures are classified, with no text from the server.
     public func checkOut(_ connectionString: String, connectTimeoutSeconds: Int) throws(PostgresError) -> Lease {
         let deadline = ContinuousClock.now + .seconds(connectTimeoutSeconds)
         while true {
@@ -86,7 +88,8 @@ public final class ConnectionPool: Sendable {
                 state.withLock { $0.close(connectionString) }
             case .open:
                 do {
-                    let connection = try PostgresConnection(connectionString: connectionString,
+                    // Users' databases may be anything at any address: failures are classified, never quoted.
+                    let connection = try PostgresConnection(diagnosing: connectionString,
                                                             connectTimeoutSeconds: connectTimeoutSeconds,
                                                             applicationName: "pgassist-tools")
                     return Lease(connection: connection, key: connectionString, isReused: false, pool: self)
@@ -97,7 +100,8 @@ public final class ConnectionPool: Sendable {
             case .wait:
                 if ContinuousClock.now >= deadline {
                     throw PostgresError(code: .connectionFailed,
-                                        message: "all \(capacity) connections to this database are busy")
+                                        message: "all \(capacity) connections to this database are busy",
+                                        connectionFailure: .unavailable)
                 }
                 usleepMilliseconds(10)
             }

@@ -60,7 +60,7 @@ public struct CreateTableTool: Tool {
             let database = try context.requireDatabase()
             try database.transaction(readOnly: false) { connection throws(ToolError) in
                 try Self.create(table, columns: columns, enableRls: input.enableRls ?? true, comment: input.comment,
-                                connection: connection)
+                                settings: context.settings, connection: connection)
             }
             database.invalidateCache()
             return .success(["created": .bool(true), "table": try Self.describe(table, context: context)])
@@ -131,7 +131,7 @@ public struct CreateTableTool: Tool {
     // MARK: The transaction
 
     private static func create(_ table: TableName, columns: [CheckedColumn], enableRls: Bool, comment: String?,
-                               connection: PostgresConnection) throws(ToolError) {
+                               settings: ToolSettings, connection: PostgresConnection) throws(ToolError) {
         let schemaExists = try connection.ddlQuery("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", [table.schema])
         guard schemaExists.count == 1 else {
             throw ToolError(.relationNotFound, "The schema \(SQLIdentifier.quote(table.schema)) does not exist; create it first or use public.")
@@ -147,7 +147,7 @@ public struct CreateTableTool: Tool {
         var lines: [String] = []
         for column in columns {
             let name = column.spec.name
-            let type = try ColumnType.resolve(column.spec.type, column: name, connection: connection)
+            let type = try ColumnType.resolve(column.spec.type, column: name, settings: settings, connection: connection)
             var line = "\(SQLIdentifier.quote(name)) \(type.sql)"
             if type.isIdentity {
                 if column.defaultValue != nil {

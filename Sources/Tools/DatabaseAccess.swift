@@ -67,7 +67,7 @@ public struct DatabaseAccess: Sendable {
             do {
                 lease = try pool.checkOut(connectionString, connectTimeoutSeconds: settings.connectTimeoutSeconds)
             } catch {
-                throw ToolError(.dbUnreachable, "The database cannot be reached: \(error.message)")
+                throw ToolError.connection(error)
             }
             let connection = lease.connection
             do throws(PostgresError) {

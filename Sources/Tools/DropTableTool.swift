@@ -14,7 +14,8 @@ public struct DropTableTool: Tool {
     public var description: String {
         """
         Drop a table. Needs the user's approval: the first call returns confirmation_required with an actionId and \
-        the impact (rows, size, dependent views and foreign keys); ask the user, and the call is repeated once they \
+        the impact (rows, size, dependent views and foreign keys, everything a purge would remove, what the trash \
+        cannot keep); ask the user, and the call is repeated once they \
         approve. The table is moved to a trash schema and can be restored with restore_table, unless purge is true \
         (permanent). With dependent views or foreign keys, cascade must be true; they are dropped and restore recreates them.
         """
@@ -53,8 +54,8 @@ public struct DropTableTool: Tool {
 
     /// What the approved transaction did.
     private enum Outcome {
-        case trashed(name: String, dropped: [JSONValue])
-        case purged
+        case trashed(name: String, dropped: [JSONValue], notKept: [JSONValue])
+        case purged(removed: [JSONValue])
         /// New dependents appeared since the approval: the user must see them first.
         case impactChanged(DropImpact)
     }
@@ -76,7 +77,8 @@ public struct DropTableTool: Tool {
             let impact = try database.transaction(readOnly: true) { connection throws(ToolError) -> DropImpact in
                 let resolved = try ResolvedTable.find(table, connection: connection)
                 let impact = try DropImpact.measure(resolved, connection: connection)
-                try Self.check(request, resolved: resolved, dependents: impact.dependents, settings: context.settings)
+                try Self.check(request, resolved: resolved, dependents: impact.dependents, cascade: impact.cascade,
+                               settings: context.settings)
                 return impact
             }
             throw try askApproval(request, impact: impact, actions: actions, context: context,
@@ -116,49 +118,69 @@ public struct DropTableTool: Tool {
                 """)
         }
         let approvedDependents = Set((action.impact["dependents"]?.arrayValue ?? []).map { $0.serialized() })
+        let approvedRemovals = Set((action.impact["removes"]?.arrayValue ?? []).compactMap { $0["identity"]?.stringValue })
         let outcome = try database.transaction(readOnly: false) { connection throws(ToolError) -> Outcome in
             let resolved = try ResolvedTable.find(request.table, connection: connection)
             _ = try connection.ddlQuery("LOCK TABLE \(request.table.sql) IN ACCESS EXCLUSIVE MODE")
-            let dependents = try TableDependents.find(oid: resolved.oid, connection: connection)
-            try Self.check(request, resolved: resolved, dependents: dependents, settings: context.settings)
-            if dependents.summaries.contains(where: { !approvedDependents.contains($0.serialized()) }) {
-                return .impactChanged(try DropImpact.measure(resolved, connection: connection))
+            let impact = try DropImpact.measure(resolved, connection: connection)
+            let dependents = impact.dependents
+            try Self.check(request, resolved: resolved, dependents: dependents, cascade: impact.cascade, settings: context.settings)
+            if dependents.summaries.contains(where: { !approvedDependents.contains($0.serialized()) })
+                || (request.purge && impact.cascade.objects.contains { !approvedRemovals.contains($0.identity) }) {
+                return .impactChanged(impact)
             }
             if request.purge {
                 try connection.ddlQuery("DROP TABLE \(request.table.sql)\(request.cascade ? " CASCADE" : "")")
-                return .purged
+                return .purged(removed: impact.cascade.objects.map(\.summary))
             }
-            let trashedName = try TrashSchema.moveIn(resolved, dependents: dependents, userId: context.userId,
-                                                     connection: connection)
-            return .trashed(name: trashedName, dropped: dependents.summaries)
+            let copy = try TrashSchema.moveIn(resolved, dependents: dependents, userId: context.userId,
+                                              connection: connection)
+            // Recorded before the commit: a copy pgassist's store does not know would count as someone else's.
+            try context.trashRecords?.recordTrashedCopy(
+                TrashedCopyRecord(copy: copy, userId: context.userId, trashedAt: UTCClock.nowMilliseconds()))
+            return .trashed(name: copy.trashedName, dropped: dependents.summaries, notKept: impact.notKept)
         }
         database.invalidateCache()
         switch outcome {
         case .impactChanged(let impact):
             throw try askApproval(request, impact: impact, actions: actions, context: context,
                                   reason: "Objects depending on \(request.table.display) changed since the user approved; nothing was dropped.")
-        case .purged:
+        case .purged(let removed):
             return .success(["dropped": .bool(true), "purged": .bool(true), "table": .string(request.table.display),
-                             "restorable": .bool(false)])
-        case .trashed(let trashedName, let dropped):
+                             "restorable": .bool(false), "removed": .array(removed)])
+        case .trashed(let trashedName, let dropped, let notKept):
             var data: [String: JSONValue] = [
                 "dropped": .bool(true), "table": .string(request.table.display),
                 "trashedAs": .string("\(TrashSchema.name).\(trashedName)"), "restorable": .bool(true),
             ]
             if !dropped.isEmpty { data["droppedDependents"] = .array(dropped) }
+            if !notKept.isEmpty { data["notKept"] = .array(notKept) }
             return .success(data)
         }
     }
 
-    /// Refusals that hold on both calls: dependents without `cascade`, dependents in protected schemas,
-    /// and tables the trash cannot hold.
+    /// Refusals that hold on both calls: dependents without `cascade` (for a purge, anything outside the table
+    /// `DROP … CASCADE` would remove), dependents in protected schemas, and tables the trash cannot hold.
     private static func check(_ request: Request, resolved: ResolvedTable, dependents: TableDependents,
-                              settings: ToolSettings) throws(ToolError) {
+                              cascade: DropCascade, settings: ToolSettings) throws(ToolError) {
         if !request.purge, !resolved.isTrashable {
             throw ToolError(.invalidArguments, """
                 \(request.table.display) is a partitioned table or a partition, which cannot be moved to the trash; \
                 only purge (permanent deletion, with its own approval) can drop it.
                 """)
+        }
+        if request.purge {
+            if let schema = Set(cascade.objects.map(\.schema)).sorted().first(where: { ProtectedSchemas.contains($0, settings: settings) }) {
+                throw ToolError(.protectedSchema, "An object in the protected schema \(schema) would be removed with \(request.table.display), so it cannot be purged.")
+            }
+            let external = cascade.external
+            if !external.isEmpty, !request.cascade {
+                throw ToolError(.dependentObjects, """
+                    Other objects depend on \(request.table.display): \(external.map(\.display).joined(separator: ", ")). \
+                    Nothing was dropped. Call again with cascade: true to remove them too (permanently), or change them first.
+                    """, details: ["dependents": .array(external.map(\.summary))])
+            }
+            return
         }
         guard !dependents.isEmpty else { return }
         guard request.cascade else {

@@ -12,14 +12,10 @@ enum ExplainPlan {
         let start = ContinuousClock.now
         let explain = "EXPLAIN " + (options.isEmpty ? "" : "(\(options)) ") + "SELECT * FROM \(QueryProbe.viewName)"
         let result: PostgresResult
-        do throws(PostgresError) {
+        try ReadOnlyExecution.startReading(connection, deadline: deadline) { () throws(PostgresError) in
             try QueryProbe.withoutEventTriggers(connection) { () throws(PostgresError) in
                 _ = try connection.query(Self.function(explain))
             }
-            try connection.execute("SET TRANSACTION READ ONLY")
-            try deadline.apply(to: connection)
-        } catch {
-            throw ToolError.from(error)
         }
         // The plan names things as the user's search_path would.
         result = try connection.withUserSearchPath { () throws(ToolError) -> PostgresResult in

@@ -1,4 +1,5 @@
-/// Where pending actions live, shared by every worker and the CLI (the thread store implements it).
+/// The pending actions a tool saves and consumes: those of the project and database it runs on
+/// (`BoundPendingActions` over the thread store, in the chat loop and the CLI alike).
 public protocol PendingActionStore: AnyObject {
     /// Stores a new pending action.
     func savePendingAction(_ action: PendingAction) throws(ToolError)

@@ -135,13 +135,7 @@ public enum ReadOnlyExecution {
         let start = ContinuousClock.now
         var batches: [PostgresResult] = []
         var truncated: Bool
-        do throws(PostgresError) {
-            try QueryRows.create(connection)
-            try connection.execute("SET TRANSACTION READ ONLY")
-            try deadline.apply(to: connection)
-        } catch {
-            throw ToolError.from(error)
-        }
+        try startReading(connection, deadline: deadline) { () throws(PostgresError) in try QueryRows.create(connection) }
         // The query runs with the user's search_path, as it would alone (to_regclass('t') and the like).
         truncated = try connection.withUserSearchPath { () throws(ToolError) -> Bool in
             do throws(PostgresError) {
@@ -156,6 +150,19 @@ public enum ReadOnlyExecution {
         if let cap { batches = batches.map(cap.relabel) }
         return try output(batches, cap: cap, maxRows: maxRows, budgetBytes: database.settings.outputBudgetBytes,
                           truncated: truncated, elapsed: ContinuousClock.now - start, connection: connection)
+    }
+
+    /// Runs `prepare` (the temporary objects the read needs: DDL, so before anything of the query runs), makes
+    /// the transaction `READ ONLY`, and gives the next statement what is left of the deadline.
+    static func startReading(_ connection: PostgresConnection, deadline: Deadline,
+                             prepare: () throws(PostgresError) -> Void) throws(ToolError) {
+        do throws(PostgresError) {
+            try prepare()
+            try connection.execute("SET TRANSACTION READ ONLY")
+            try deadline.apply(to: connection)
+        } catch {
+            throw ToolError.from(error)
+        }
     }
 
     /// The tool's output from fetched batches. Rows are decoded until their text passes `budgetBytes`: the

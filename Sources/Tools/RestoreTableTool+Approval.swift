@@ -1,9 +1,10 @@
 import JSON
 
 extension RestoreTableTool {
-    /// Stores a pending action to restore `entry`, another user's copy, and returns the `confirmation_required`
-    /// error that carries it. Restoring is bound to the user and the copy they were shown, as dropping is.
-    func askApproval(_ request: Request, entry: TrashEntry, context: ToolContext) throws(ToolError) -> ToolError {
+    /// Stores a pending action to restore `entry`, another user's copy (`trashedBy`; nil when pgassist's store has
+    /// no record of it), and returns the `confirmation_required` error that carries it. Restoring is bound to the
+    /// user and the copy they were shown, as dropping is.
+    func askApproval(_ request: Request, entry: TrashEntry, trashedBy: String?, context: ToolContext) throws(ToolError) -> ToolError {
         guard let actions = context.actions else {
             throw ToolError(.notConfigured, """
                 \(request.table.display) in the trash was dropped by another user; restoring it needs the user's approval, \
@@ -11,14 +12,15 @@ extension RestoreTableTool {
                 """)
         }
         let now = UTCClock.nowMilliseconds()
-        var impact = entry.impact.objectValue ?? [:]
+        var impact = entry.impact(trashedBy: trashedBy).objectValue ?? [:]
         impact["table"] = .string(request.table.display)
         let action = PendingAction(id: DropTableTool.makeActionId(), userId: context.userId, tool: name,
                                    arguments: request.arguments, impact: .object(impact),
                                    expiresAt: now + Int64(context.settings.approvalLifetimeSeconds) * 1_000)
         try actions.savePendingAction(action)
         return ToolError(.confirmationRequired, """
-            This copy of \(request.table.display) was dropped by another user (\(entry.trashedBy), at \(entry.trashedAt)). \
+            \(trashedBy.map { "This copy of \(request.table.display) was dropped by another user (\($0), at \(entry.trashedAt))." }
+               ?? "pgassist has no record of who dropped this copy of \(request.table.display) (at \(entry.trashedAt)).") \
             Show the user who dropped it and ask them to approve action \(action.id) to restore it; it expires at \
             \(UTCClock.iso8601(action.expiresAt)).
             """, details: ["actionId": .string(action.id), "impact": .object(impact),

@@ -1,5 +1,6 @@
 import JSON
 import Postgres
+import SQLGuard
 
 /// `restore_table {table, schema?, trashedName?}`: brings a table that drop_table moved to the trash back
 /// under its original name, with its rows, indexes and sequences, and recreates the views (with their owner,
@@ -53,8 +54,9 @@ public struct RestoreTableTool: Tool {
     /// What the transaction did.
     private enum Outcome {
         case restored([String: JSONValue])
-        /// The copy is another user's: the user must approve first. Nothing was changed.
-        case needsApproval(TrashEntry)
+        /// The copy is another user's (`trashedBy`), or pgassist's store does not know whose (nil): the user must
+        /// approve first. Nothing was changed.
+        case needsApproval(TrashEntry, trashedBy: String?)
     }
 
     public func execute(_ arguments: JSONValue, context: ToolContext) -> ToolResult {
@@ -75,14 +77,14 @@ public struct RestoreTableTool: Tool {
             }
             let outcome = try database.transaction(readOnly: false) { connection throws(ToolError) -> Outcome in
                 try Self.restore(table, trashedName: approvedCopy ?? trashedName, approved: approvedCopy != nil,
-                                 userId: context.userId, connection: connection)
+                                 userId: context.userId, records: context.trashRecords, connection: connection)
             }
             switch outcome {
             case .restored(let data):
                 database.invalidateCache()
                 return .success(data)
-            case .needsApproval(let entry):
-                throw try askApproval(request, entry: entry, context: context)
+            case .needsApproval(let entry, let trashedBy):
+                throw try askApproval(request, entry: entry, trashedBy: trashedBy, context: context)
             }
         } catch {
             return .failure(error)
@@ -90,16 +92,22 @@ public struct RestoreTableTool: Tool {
     }
 
     private static func restore(_ table: TableName, trashedName: String?, approved: Bool, userId: String,
-                                connection: PostgresConnection) throws(ToolError) -> Outcome {
+                                records: (any TrashRecordStore)?, connection: PostgresConnection) throws(ToolError) -> Outcome {
         // Definitions were read with an empty search_path; replay them the same way.
         _ = try connection.ddlQuery("SELECT pg_catalog.set_config('search_path', '', true)")
         try TrashSchema.lock(connection)
-        guard try TrashSchema.exists(connection),
-              let entry = try TrashEntry.find(table, trashedName: trashedName, preferring: userId, connection: connection) else {
+        guard try TrashSchema.existsTrusted(connection) else {
             throw ToolError(.relationNotFound, "The trash holds no copy of \(table.display)"
                             + (trashedName.map { " named \($0)" } ?? "") + ".", details: ["table": .string(table.display)])
         }
-        if entry.trashedBy != userId, !approved { return .needsApproval(entry) }
+        try TrashSchema.ensure(connection)
+        guard let entry = try TrashEntry.find(table, trashedName: trashedName, preferring: userId, connection: connection) else {
+            throw ToolError(.relationNotFound, "The trash holds no copy of \(table.display)"
+                            + (trashedName.map { " named \($0)" } ?? "") + ".", details: ["table": .string(table.display)])
+        }
+        // Whose copy it is comes from pgassist's own store: the log in the target database is not the judge.
+        let trashedBy = try records?.trashedCopy(entry.key)?.userId
+        if trashedBy != userId, !approved { return .needsApproval(entry, trashedBy: trashedBy) }
         let schemaExists = try connection.ddlQuery("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", [table.schema])
         guard schemaExists.count == 1 else {
             throw ToolError(.relationNotFound, "The schema \(SQLIdentifier.quote(table.schema)) no longer exists; create it first, then restore.")
@@ -125,6 +133,7 @@ public struct RestoreTableTool: Tool {
             let kind = item.kind == "sequence" ? "SEQUENCE" : "INDEX"
             try run("ALTER \(kind) \(SQLIdentifier.quote(table.schema)).\(SQLIdentifier.quote(item.trashed)) RENAME TO \(SQLIdentifier.quote(item.original))", connection)
         }
+        for trigger in entry.triggers { try connection.ddlQuery(trigger.restoreStatement(on: table)) }
         // Each dependent is recreated on its own: one that cannot come back (its table is gone, a name is
         // taken) is reported, and the table is restored regardless. A view's owner, grants and comments
         // follow it; when they cannot (the role is gone, ours may not act for it), the view stays and says so.
@@ -141,24 +150,43 @@ public struct RestoreTableTool: Tool {
             list.append(.object(object))
             return false
         }
+        // Nothing read back from the log is run unchecked: a view's definition must still pass the read-only
+        // guard as one plain SELECT, and a foreign key is built from its recorded parts.
         for view in entry.views {
+            if let refusal = guardRefusal(view.definition) {
+                var object = view.summary.objectValue ?? [:]
+                object["error"] = .string("Its stored definition was not run: \(refusal). Recreate it by hand if it is wanted.")
+                failed.append(.object(object))
+                continue
+            }
             guard try attempt(view.summary, [view.createStatement], into: &failed) else { continue }
             recreated.append(view.summary)
             let access = try view.accessStatements(connection: connection)
             if !access.isEmpty { _ = try attempt(view.summary, access, into: &bare) }
         }
-        for foreignKey in entry.foreignKeys where try attempt(foreignKey.summary, [foreignKey.createStatement], into: &failed) {
-            recreated.append(foreignKey.summary)
+        for foreignKey in entry.foreignKeys {
+            guard let statement = foreignKey.createStatement else {
+                var object = foreignKey.summary.objectValue ?? [:]
+                object["error"] = .string("An earlier release kept only its definition, which is not run: \(foreignKey.definition). Add it by hand if it is wanted.")
+                failed.append(.object(object))
+                continue
+            }
+            if try attempt(foreignKey.summary, [statement], into: &failed) { recreated.append(foreignKey.summary) }
         }
-        try TrashSchema.recordRestore(of: entry, as: table, by: userId, connection: connection)
+        try TrashSchema.recordRestore(of: entry, trashedBy: trashedBy, as: table, by: userId, connection: connection)
         _ = try connection.ddlQuery("DELETE FROM \(TrashSchema.log) WHERE trashed_name = $1", [entry.trashedName])
         var data: [String: JSONValue] = ["restored": .bool(true), "table": .string(table.display),
                                          "fromTrash": .string("\(TrashSchema.name).\(entry.trashedName)"),
-                                         "trashedBy": .string(entry.trashedBy), "trashedAt": .string(entry.trashedAt),
+                                         "trashedBy": trashedBy.map(JSONValue.string) ?? .null, "trashedAt": .string(entry.trashedAt),
                                          "recreated": .array(recreated)]
         if !failed.isEmpty { data["notRecreated"] = .array(failed) }
         if !bare.isEmpty { data["accessNotRestored"] = .array(bare) }
         return .restored(data)
+    }
+
+    /// Why the read-only guard refuses a view definition read back from the trash log, or nil when it is one SELECT.
+    private static func guardRefusal(_ definition: String) -> String? {
+        ReadOnlyGuard().checkDeparsed(definition).map(\.message)
     }
 
     /// Runs one DDL statement; a name taken meanwhile becomes `restore_conflict`.

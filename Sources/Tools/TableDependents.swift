@@ -2,13 +2,17 @@ import JSON
 import Postgres
 
 /// What stops a table from simply going away: views that read from it (also through other views)
-/// and foreign keys of other tables that reference it.
+/// and foreign keys of other tables that reference it; and its own foreign keys, which a trashed copy must not keep.
 struct TableDependents: Equatable {
     /// Views in creation order: each comes after the views it reads from.
     let views: [DependentView]
     let foreignKeys: [DependentForeignKey]
+    /// The table's own foreign keys to other tables: dropped while it is in the trash (so deletes in the
+    /// referenced tables are neither blocked by nor cascade into trashed rows) and added back on restore.
+    /// They never need `cascade`.
+    let outgoingForeignKeys: [DependentForeignKey]
 
-    /// Whether nothing depends on the table.
+    /// Whether nothing depends on the table (its own foreign keys do not count).
     var isEmpty: Bool { views.isEmpty && foreignKeys.isEmpty }
 
     /// `{type, schema, name[, table]}` for each, foreign keys first.
@@ -65,14 +69,6 @@ struct TableDependents: Equatable {
             WHERE c.relkind IN ('v', 'm')
             ORDER BY deepest.depth, n.nspname, c.relname
             """, [oid])
-        let foreignKeys = try connection.ddlQuery("""
-            SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid)
-            FROM pg_catalog.pg_constraint con
-            JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
-            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE con.contype = 'f' AND con.confrelid = $1::oid AND con.conrelid <> $1::oid AND con.conparentid = 0
-            ORDER BY n.nspname, c.relname, con.conname
-            """, [oid])
         return TableDependents(
             views: (0..<views.count).map { row in
                 let options: [String]
@@ -93,9 +89,7 @@ struct TableDependents: Equatable {
                     .compactMap(DependentView.ColumnComment.init(pair:))
                 return view
             },
-            foreignKeys: (0..<foreignKeys.count).map { row in
-                DependentForeignKey(schema: foreignKeys.string(row, 0) ?? "", table: foreignKeys.string(row, 1) ?? "",
-                                    name: foreignKeys.string(row, 2) ?? "", definition: foreignKeys.string(row, 3) ?? "")
-            })
+            foreignKeys: try DependentForeignKey.find(.referencing, oid: oid, connection: connection),
+            outgoingForeignKeys: try DependentForeignKey.find(.outgoing, oid: oid, connection: connection))
     }
 }

@@ -1,11 +1,12 @@
 import Postgres
 
 extension ToolError {
-    /// The tool error for a PostgreSQL failure: timeouts, permissions, missing relations and lost
-    /// connections get their own codes; the rest is `sql_error` with the server's message, detail and hint.
+    /// The tool error for a PostgreSQL failure: timeouts, permissions, missing relations and connections that
+    /// failed or broke get their own codes (connections with a fixed message, see `connection(_:)`); the rest is
+    /// `sql_error` with the server's message, detail and hint.
     public static func from(_ error: PostgresError) -> ToolError {
         if error.isConnectionError || error.code == .connectionFailed || error.code == .connectionLost {
-            return ToolError(.dbUnreachable, "The database connection failed: \(error.message)")
+            return connection(error)
         }
         var message = error.message
         if let detail = error.detail { message += " Detail: \(detail)" }

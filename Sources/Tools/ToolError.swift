@@ -42,10 +42,13 @@ public struct ToolError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let dependentObjects = Code(rawValue: "dependent_objects")
         /// The restore target name is taken.
         public static let restoreConflict = Code(rawValue: "restore_conflict")
-        /// The approval id is unknown, used, expired, or for another user, tool or arguments.
+        /// The approval id is unknown, used, expired, or for another user, tool, arguments, database or project.
         public static let invalidApproval = Code(rawValue: "invalid_approval")
         /// The tool needs something the caller did not provide (e.g. a database connection).
         public static let notConfigured = Code(rawValue: "not_configured")
+        /// The trash schema or one of its logs is owned by, or writable by, a role other than the one pgassist
+        /// connects as, so nothing read from it can be trusted; the message says how to fix it.
+        public static let trashNotTrusted = Code(rawValue: "trash_not_trusted")
         /// A bug or unexpected failure; details are in the log.
         public static let internalError = Code(rawValue: "internal_error")
     }

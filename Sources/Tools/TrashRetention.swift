@@ -20,7 +20,7 @@ public enum TrashRetention {
         } catch {
             throw ToolError.from(error)
         }
-        guard try TrashSchema.exists(connection) else { return TrashPurgeResult(dropped: [], failed: []) }
+        guard try TrashSchema.existsTrusted(connection) else { return TrashPurgeResult(dropped: [], failed: []) }
         let cutoffSeconds = String(Double(cutoff) / 1_000)
         let expired = try connection.ddlQuery("""
             SELECT trashed_name, original_schema, original_name,

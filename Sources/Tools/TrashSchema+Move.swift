@@ -2,15 +2,18 @@ import JSON
 import Postgres
 
 extension TrashSchema {
-    /// Moves `table` into the trash and returns its name there: drops the dependents (their definitions
-    /// go into the log), renames the table's indexes and sequences to unique hidden names (those names are
-    /// unique per schema, and an earlier copy of the same table may already be in the trash), renames the
-    /// table to its trash name, moves it with `SET SCHEMA`, and logs the lot. Call with the table locked.
+    /// Moves `table` into the trash and returns the copy it became: drops the dependents and the table's own
+    /// foreign keys (their structure goes into the log), renames the table's indexes and sequences to unique
+    /// hidden names (those names are unique per schema, and an earlier copy of the same table may already be
+    /// in the trash), renames the table to its trash name, moves it with `SET SCHEMA`, disables its user
+    /// triggers, and logs the lot. Call with the table locked.
     static func moveIn(_ table: ResolvedTable, dependents: TableDependents, userId: String,
-                       connection: PostgresConnection) throws(ToolError) -> String {
+                       connection: PostgresConnection) throws(ToolError) -> TrashedCopyKey {
         try lock(connection)
         try ensure(connection)
-        for foreignKey in dependents.foreignKeys { try connection.ddlQuery(foreignKey.dropStatement) }
+        for foreignKey in dependents.foreignKeys + dependents.outgoingForeignKeys {
+            try connection.ddlQuery(foreignKey.dropStatement)
+        }
         for view in dependents.views.reversed() { try connection.ddlQuery(view.dropStatement) }
 
         let stamp = try connection.ddlQuery(
@@ -39,14 +42,29 @@ extension TrashSchema {
         }
         try connection.ddlQuery("ALTER TABLE \(table.name.sql) RENAME TO \(SQLIdentifier.quote(trashed))")
         try connection.ddlQuery("ALTER TABLE \(schema).\(SQLIdentifier.quote(trashed)) SET SCHEMA \(SQLIdentifier.quote(name))")
+        // Nothing writes a trashed table (no foreign key reaches it any more), and its triggers stay off in case
+        // someone does: a trigger that changes live tables must not fire from the trash.
+        let triggers = try userTriggers(oid: table.oid, connection: connection)
+        if !triggers.isEmpty {
+            try connection.ddlQuery("ALTER TABLE \(SQLIdentifier.quote(name)).\(SQLIdentifier.quote(trashed)) DISABLE TRIGGER USER")
+        }
         try connection.ddlQuery("""
-            INSERT INTO \(log) (trashed_name, original_schema, original_name, trashed_by, views, foreign_keys, renamed)
-            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb)
+            INSERT INTO \(log) (trashed_name, original_schema, original_name, trashed_by, views, foreign_keys, renamed, triggers)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb)
             """, [trashed, table.name.schema, table.name.name, userId,
                   JSONValue.array(dependents.views.map(\.record)).serialized(),
-                  JSONValue.array(dependents.foreignKeys.map(\.record)).serialized(),
-                  JSONValue.array(renamed).serialized()])
-        return trashed
+                  JSONValue.array((dependents.foreignKeys + dependents.outgoingForeignKeys).map(\.record)).serialized(),
+                  JSONValue.array(renamed).serialized(), JSONValue.array(triggers.map(\.record)).serialized()])
+        let database = try connection.ddlQuery("SELECT pg_catalog.current_database()::text").string(0, 0) ?? ""
+        return TrashedCopyKey(database: database, tableOid: table.oid, trashedName: trashed)
+    }
+
+    /// The table's own triggers (not those PostgreSQL made for constraints), by name.
+    static func userTriggers(oid: String, connection: PostgresConnection) throws(ToolError) -> [TrashedTrigger] {
+        let rows = try connection.ddlQuery("""
+            SELECT tgname, tgenabled::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid AND NOT tgisinternal ORDER BY tgname
+            """, [oid])
+        return (0..<rows.count).map { TrashedTrigger(name: rows.string($0, 0) ?? "", enabled: rows.string($0, 1) ?? "O") }
     }
 
     /// `name`, or `name_2`, `name_3`, … (shortened to fit) when the trash or the table's schema already has it.

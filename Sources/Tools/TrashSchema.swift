@@ -21,30 +21,37 @@ enum TrashSchema {
         try connection.ddlQuery("SELECT pg_catalog.to_regclass($1) IS NOT NULL", [log]).bool(0, 0) == true
     }
 
-    /// Creates the schema and the log when missing (call after `lock`).
+    /// Creates the schema and the log when missing (call after `lock`), owned by the connecting role with
+    /// nothing granted to PUBLIC, adds what newer releases keep to an older log, and checks that the trash is
+    /// ours (`verify`) before and after.
     static func ensure(_ connection: PostgresConnection) throws(ToolError) {
-        if try exists(connection) { return }
         let schema = SQLIdentifier.quote(name)
-        for statement in [
-            "CREATE SCHEMA IF NOT EXISTS \(schema)",
-            "REVOKE ALL ON SCHEMA \(schema) FROM PUBLIC",
-            "COMMENT ON SCHEMA \(schema) IS 'Tables dropped through the pgassist assistant; restore them with restore_table.'",
-            """
-            CREATE TABLE IF NOT EXISTS \(log) (
-                trashed_name text PRIMARY KEY,
-                original_schema text NOT NULL,
-                original_name text NOT NULL,
-                trashed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-                trashed_by text NOT NULL,
-                views jsonb NOT NULL DEFAULT '[]',
-                foreign_keys jsonb NOT NULL DEFAULT '[]',
-                renamed jsonb NOT NULL DEFAULT '[]'
-            )
-            """,
-            "REVOKE ALL ON \(log) FROM PUBLIC",
-        ] {
-            _ = try connection.ddlQuery(statement)
+        if try !exists(connection) {
+            _ = try connection.ddlQuery("CREATE SCHEMA IF NOT EXISTS \(schema) AUTHORIZATION CURRENT_USER")
+            // A schema someone else made first is refused here, before anything goes into it.
+            try verify(connection)
+            for statement in [
+                "REVOKE ALL ON SCHEMA \(schema) FROM PUBLIC",
+                "COMMENT ON SCHEMA \(schema) IS 'Tables dropped through the pgassist assistant; restore them with restore_table.'",
+                """
+                CREATE TABLE IF NOT EXISTS \(log) (
+                    trashed_name text PRIMARY KEY,
+                    original_schema text NOT NULL,
+                    original_name text NOT NULL,
+                    trashed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+                    trashed_by text NOT NULL,
+                    views jsonb NOT NULL DEFAULT '[]',
+                    foreign_keys jsonb NOT NULL DEFAULT '[]',
+                    renamed jsonb NOT NULL DEFAULT '[]'
+                )
+                """,
+                "REVOKE ALL ON \(log) FROM PUBLIC",
+            ] {
+                _ = try connection.ddlQuery(statement)
+            }
         }
+        try verify(connection)
+        _ = try connection.ddlQuery("ALTER TABLE \(log) ADD COLUMN IF NOT EXISTS triggers jsonb NOT NULL DEFAULT '[]'")
     }
 
     /// The name a table gets in the trash: `<schema>__<table>__<stamp>` (stamp like `20261125T031500Z`),

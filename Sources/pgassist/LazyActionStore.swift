@@ -1,22 +1,30 @@
 import Assistant
 import Tools
 
-/// The thread store as the tool CLI's approval store, opened only when a tool needs approvals,
-/// so running a read-only tool never creates a store file in the working directory.
-final class LazyActionStore: PendingActionStore {
+/// The thread store as the tool CLI's approval store (and its record of who trashed which copy), opened only
+/// when a tool needs one, so running a read-only tool never creates a store file in the working directory.
+final class LazyActionStore: TargetedActionStore, TrashRecordStore {
     private let open: () throws(StoreError) -> SQLThreadStore
     private var store: SQLThreadStore?
 
     init(open: @escaping () throws(StoreError) -> SQLThreadStore) { self.open = open }
 
-    func savePendingAction(_ action: PendingAction) throws(ToolError) {
-        try opened().savePendingAction(action)
+    func savePendingAction(_ action: PendingAction, target: PendingActionTarget) throws(ToolError) {
+        try opened().savePendingAction(action, target: target)
     }
 
-    func consumePendingAction(id: String, userId: String, tool: String, arguments: String,
+    func consumePendingAction(id: String, userId: String, tool: String, arguments: String, target: PendingActionTarget,
                               nowMilliseconds: Int64) throws(ToolError) -> PendingAction? {
-        try opened().consumePendingAction(id: id, userId: userId, tool: tool, arguments: arguments,
+        try opened().consumePendingAction(id: id, userId: userId, tool: tool, arguments: arguments, target: target,
                                           nowMilliseconds: nowMilliseconds)
+    }
+
+    func recordTrashedCopy(_ record: TrashedCopyRecord) throws(ToolError) {
+        try opened().recordTrashedCopy(record)
+    }
+
+    func trashedCopy(_ copy: TrashedCopyKey) throws(ToolError) -> TrashedCopyRecord? {
+        try opened().trashedCopy(copy)
     }
 
     private func opened() throws(ToolError) -> SQLThreadStore {

@@ -17,7 +17,8 @@ struct ToolCommand: ParsableCommand {
               pgassist tool drop_table --db … --args '{"table": "old"}'                 # answers confirmation_required + actionId
               pgassist tool drop_table --db … --args '{"table": "old"}' --approve ACT  # performs it
               pgassist tool --list [--style chat-completions]
-            Approvals are kept in the thread store (THREAD_STORE_URL), so workers and this command share them.
+            Approvals are kept in the thread store (THREAD_STORE_URL), so workers and this command share them;
+            an approval acts only with the database (--db: host, port, database, user) and --project it was asked with.
             """
     )
 
@@ -35,6 +36,9 @@ struct ToolCommand: ParsableCommand {
 
     @Option(help: "The user the call is made for; approvals are bound to it (default: $USER or 'cli').")
     var user: String?
+
+    @Option(help: "The project ref the call is made for; approvals are bound to it and to --db (default: none).")
+    var project: String = ""
 
     @Flag(help: "Print the function definitions instead of running a tool.")
     var list = false
@@ -75,8 +79,9 @@ struct ToolCommand: ParsableCommand {
         let database = db.map {
             DatabaseAccess(connectionString: $0, pool: ConnectionPool(capacityPerDatabase: 2), settings: settings, cache: SchemaCache())
         }
+        let actions = BoundPendingActions(store: store, target: PendingActionTarget(projectRef: project, database: database))
         let context = ToolContext(settings: settings, database: database,
-                                  userId: (user ?? environment["USER"] ?? "cli").nfc, actions: store, approvedActionId: approve)
+                                  userId: (user ?? environment["USER"] ?? "cli").nfc, actions: actions, approvedActionId: approve)
         let outcome = registry.run(name ?? "", arguments: args, context: context)
         print(outcome.rendered)
         if !outcome.result.isSuccess { throw ExitCode(1) }

@@ -18,15 +18,39 @@ struct DatabaseHostPolicyTests {
 
     private func address(_ text: String) -> DatabaseTarget { .address(IPAddress(text)!) }
 
-    @Test("loopback and Unix sockets pass the default list, in URI and key=value spellings", arguments: [
+    /// The default list with Unix sockets and port 5433 on loopback added, as an operator would opt in.
+    private let optedIn = DatabaseHostPolicy(allowsRequestConnectionStrings: true, allowedHosts: try! AllowedDatabaseHosts(
+        list: "localhost,127.0.0.0/8,::1,unix,localhost:5433,127.0.0.0/8:5433"))
+
+    @Test("loopback on the PostgreSQL port passes the default list, in URI and key=value spellings", arguments: [
         "postgresql://127.0.0.1/db", "postgres://user:pw@localhost:5432/db", "postgresql://LOCALHOST/db",
         "postgresql://[::1]:5432/db", "host=::1 dbname=db", "host=127.0.0.53", "hostaddr=127.0.0.1 host=db.example.com",
-        "host=/var/run/postgresql", "postgres://%2Ftmp/db", "postgresql:///db", "postgresql://", "host='' dbname=x",
-        "host=localhost,127.0.0.2 port=5432,5433", "postgresql://user@localhost/db?sslmode=disable",
-        "host=::ffff:127.0.0.1", "dbname='host=evil.com'",
+        "postgresql://user@localhost/db?sslmode=disable", "host=::ffff:127.0.0.1",
+        "host=localhost port=''", "host=localhost,127.0.0.2 port=5432,",
     ])
     func allowed(connectionString: String) {
         #expect(refusal(connectionString) == nil)
+    }
+
+    @Test("Unix sockets are refused by default and pass once ALLOWED_DB_HOSTS lists unix", arguments: [
+        "host=/var/run/postgresql", "postgres://%2Ftmp/db", "postgresql:///db", "postgresql://", "host='' dbname=x",
+        "host=@abstract", "host=/tmp port=5432", "dbname='host=evil.com'",
+    ])
+    func unixSockets(connectionString: String) {
+        #expect(refusal(connectionString)?.code == .hostNotAllowed)
+        #expect(refusal(connectionString, by: optedIn) == nil)
+    }
+
+    @Test("another port than 5432 is refused unless its entry names it", arguments: [
+        "postgresql://127.0.0.1:5433/db", "host=localhost port=22", "host=127.0.0.1 port=6379", "postgresql://[::1]:5433/db",
+        "host=localhost,127.0.0.2 port=5432,5433", "postgresql://localhost:5432,127.0.0.1:8080/db",
+        "postgresql://localhost:5432,127.0.0.1:5432/db?port=6543",
+    ])
+    func otherPorts(connectionString: String) {
+        let error = refusal(connectionString)
+        #expect(error?.code == .hostNotAllowed, "\(connectionString)")
+        #expect(error?.status == 403)
+        #expect(error?.message.contains("not with port") == true, "\(error?.message ?? "")")
     }
 
     @Test("a host that is not on the list is refused, whatever the spelling", arguments: [
@@ -104,12 +128,12 @@ struct DatabaseHostPolicyTests {
         "hostaddr=127.0.0.1 fallback_application_name=y client_encoding=UTF8",
     ])
     func allowedOptions(connectionString: String) {
-        #expect(refusal(connectionString) == nil)
+        #expect(refusal(connectionString, by: optedIn) == nil)
     }
 
     @Test("the string to connect with keeps the request's settings and pins the worker's password file and client certificate away")
     func confined() throws {
-        let uri = try policy.check("postgresql://app:p%27w%5Cx@localhost:5433,127.0.0.1/shop?sslmode=require")
+        let uri = try optedIn.check("postgresql://app:p%27w%5Cx@localhost:5433,127.0.0.1/shop?sslmode=require")
         let info = try ConnectionInfo(parsing: uri)
         #expect(info["host"] == "localhost,127.0.0.1")
         #expect(info["port"] == "5433,")
@@ -120,8 +144,11 @@ struct DatabaseHostPolicyTests {
         for keyword in ["passfile", "sslcert", "sslkey"] {
             #expect(info[keyword] == RequestConnectionOptions.missingFile, "\(keyword)")
         }
-        // Without a password in the request, an empty one keeps PGPASSWORD out.
-        #expect(try ConnectionInfo(parsing: policy.check("host=localhost user=app"))["password"] == "")
+        // Without a password in the request, an empty one keeps PGPASSWORD out; without a port, 5432 keeps PGPORT out.
+        let bare = try ConnectionInfo(parsing: policy.check("host=localhost user=app"))
+        #expect(bare["password"] == "")
+        #expect(bare["port"] == "5432")
+        #expect(try ConnectionInfo(parsing: policy.check("host=localhost port=''"))["port"] == "")
     }
 
     @Test("PGHOST, PGHOSTADDR and PGSERVICE fill in what the string leaves out, as libpq does")
@@ -223,7 +250,7 @@ struct DatabaseHostPolicyTests {
     func settings() throws {
         let defaults = try ProjectSettings(environment: [:])
         #expect(!defaults.allowsRequestConnectionStrings)
-        #expect(defaults.allowedDatabaseHosts == .loopbackAndUnixSockets)
+        #expect(defaults.allowedDatabaseHosts == .loopback)
         #expect(defaults.projectsFile == nil)
 
         let configured = try ProjectSettings(environment: [
@@ -249,5 +276,72 @@ struct DatabaseHostPolicyTests {
             #expect(error.message.contains("entry 3"))
             #expect(!error.description.contains("hunter2"))
         }
+    }
+
+    @Test("ALLOWED_DB_HOSTS entries take a port after a colon, IPv6 in brackets, * for every port")
+    func entryPorts() throws {
+        let hosts = try AllowedDatabaseHosts(list: "127.0.0.1:5432, db.internal:6543, [::1]:5433, [fd00::/8]:6432, "
+                                                 + "10.0.0.0/8:7432, unix:5433, /run/pg:5434, any.internal:*, [::2]")
+        let custom = DatabaseHostPolicy(allowsRequestConnectionStrings: true, allowedHosts: hosts)
+        for text in ["host=127.0.0.1", "host=127.0.0.1 port=5432", "postgresql://db.internal:6543/app",
+                     "postgresql://[::1]:5433/db", "postgresql://[fd00::7]:6432/db", "host=10.1.2.3 port=7432",
+                     "host=/tmp port=5433", "postgresql:///db?port=5433", "host=/run/pg port=5434",
+                     "host=any.internal port=1", "postgresql://any.internal:65535/db", "host=::2",
+                     "host=db.internal,any.internal port=6543,22"] {
+            #expect(refusal(text, by: custom) == nil, "\(text)")
+        }
+        for text in ["host=127.0.0.1 port=5433", "host=db.internal", "postgresql://[::1]/db", "postgresql://[fd00::7]/db",
+                     "host=10.1.2.3", "host=/tmp", "host=/run/pg port=5435", "host=::2 port=5433",
+                     "host=db.internal,db.internal port=6543,5432", "host=127.0.0.2"] {
+            #expect(refusal(text, by: custom)?.code == .hostNotAllowed, "\(text)")
+        }
+        #expect(try custom.endpoints(of: "host=a,b,/tmp port=1,,3") ==
+                [DatabaseEndpoint(.hostName("a"), port: 1), DatabaseEndpoint(.hostName("b"), port: 5432),
+                 DatabaseEndpoint(.unixSocket(directory: "/tmp"), port: 3)])
+        #expect(try custom.endpoints(of: "postgresql://a:7,b/db") ==
+                [DatabaseEndpoint(.hostName("a"), port: 7), DatabaseEndpoint(.hostName("b"), port: 5432)])
+        #expect(try custom.endpoints(of: "host=a,b port=6") ==
+                [DatabaseEndpoint(.hostName("a"), port: 6), DatabaseEndpoint(.hostName("b"), port: 6)])
+
+        for bad in ["db:0", "db:65536", "db:", "db:54a2", "db:+5432", "[::1", "[127.0.0.1]:5432", "fd00::/8:5432",
+                    "[::1]5432", "db:5432:1", "unix:", "*"] {
+            let error = #expect(throws: ConfigurationError.self, "\(bad)") { try AllowedDatabaseHosts(list: "localhost, \(bad)") }
+            #expect(error?.message.contains("entry 2") == true)
+        }
+    }
+
+    @Test("a port libpq would read differently, or that is out of range, is 400 invalid_connection_string", arguments: [
+        "host=localhost port=+5432", "host=localhost port=' 5432'", "host=localhost port=0", "host=localhost port=65536",
+        "host=localhost port=5432x", "host=localhost port=0x10", "host=localhost port=-1", "host=localhost,::1,127.0.0.1 port=1,2",
+        "host=localhost port=5432,5432", "host=localhost port=054321",
+    ])
+    func badPorts(connectionString: String) {
+        let error = refusal(connectionString)
+        #expect(error?.code == .invalidConnectionString, "\(connectionString): \(String(describing: error))")
+        #expect(error?.status == 400)
+    }
+
+    @Test("a control character in any value is 400 control_character_not_allowed, naming the keyword, never the value", arguments: [
+        ("host=127.0.0.1 user='a\r\nb'", "user"), ("postgresql://evil%0D%0A@127.0.0.1/db", "user"),
+        ("postgresql://u:pw%09secret@127.0.0.1/db", "password"), ("postgresql://127.0.0.1/db%7F", "dbname"),
+        ("host=127.0.0.1 application_name='x\u{1B}[31m'", "application_name"), ("host='local\nhost'", "host"),
+        ("postgresql://127.0.0.1/db?sslmode=require%00", "sslmode"), ("host=127.0.0.1 fallback_application_name='\u{7F}'", "fallback_application_name"),
+    ])
+    func controlCharacters(connectionString: String, keyword: String) {
+        let error = refusal(connectionString)
+        #expect(error?.status == 400, "\(connectionString)")
+        guard keyword != "sslmode" else {
+            // libpq itself refuses a NUL it decoded from a URI: the string cannot be parsed.
+            #expect(error?.code == .invalidConnectionString)
+            return
+        }
+        #expect(error?.code == .controlCharacterNotAllowed, "\(connectionString): \(String(describing: error))")
+        #expect(error?.message.contains("'\(keyword)'") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("secret") == false && error?.message.contains("evil") == false)
+        #expect(error.map { APIError($0).code.rawValue } == "control_character_not_allowed")
+        // Even where the host would be refused, the control character is what the answer names.
+        #expect(refusal(connectionString, by: DatabaseHostPolicy(allowsRequestConnectionStrings: true,
+                                                                   allowedHosts: try! AllowedDatabaseHosts(list: "unix")))?.code
+                == .controlCharacterNotAllowed)
     }
 }

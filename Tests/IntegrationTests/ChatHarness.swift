@@ -21,9 +21,9 @@ final class ChatHarness {
             : .sqlite
         var settings = ["OPENAI_BASE_URL": provider.baseURL, "OPENAI_API_KEY": provider.apiKey,
                         "OPENAI_MODEL": "gpt-test", "OPENAI_API_STYLE": style, "LOG_LEVEL": "info",
-                        // The fixture database is on this machine (loopback or a unix socket), which the default
-                        // ALLOWED_DB_HOSTS accepts once request connection strings are allowed.
-                        "ALLOW_REQUEST_CONNECTION_STRING": "1"]
+                        // The fixture database is on the test server, on a port of its own, which ALLOWED_DB_HOSTS
+                        // names (the default allows port 5432 only).
+                        "ALLOW_REQUEST_CONNECTION_STRING": "1", "ALLOWED_DB_HOSTS": allowedHostEntry(databaseURL)]
         settings.merge(environment) { _, given in given }
         service = try Service(store: kind, workers: workers, threads: threads, environment: settings)
     }

@@ -71,7 +71,8 @@ struct ChatProjectAccessTests {
         try "*:*:*:\(role):from-pgpass\n".write(toFile: passfile, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passfile)
 
-        let harness = try ChatHarness(environment: ["PGPASSFILE": passfile])
+        let harness = try ChatHarness(environment: ["PGPASSFILE": passfile,
+                                                    "ALLOWED_DB_HOSTS": allowedHostEntry(server.url(database: "postgres"))])
         defer { harness.stop() }
         try harness.provider.script([toolStep([("list_tables", "{}")]), textStep("no"),
                                      toolStep([("list_tables", "{}")]), textStep("yes")])

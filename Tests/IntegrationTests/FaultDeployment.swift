@@ -27,6 +27,7 @@ final class FaultDeployment {
         try PostgresConnection(connectionString: targetURL).execute(FixtureSchema.sql)
         var settings = ["OPENAI_BASE_URL": provider.baseURL, "OPENAI_API_KEY": provider.apiKey, "OPENAI_MODEL": "gpt-test",
                         "LOG_LEVEL": "info", "ALLOW_REQUEST_CONNECTION_STRING": "1", "DB_CONNECT_TIMEOUT_S": "2",
+                        "ALLOWED_DB_HOSTS": allowedHostEntry(targetURL),
                         "OPENAI_TIMEOUT_MS": "20000",
                         // Short, so that a run left in_progress (see the known issues in the tests) frees its thread soon.
                         "CHAT_DEADLINE_MS": "20000",

@@ -776,7 +776,8 @@ enum HostileRequestGenerator {
     }
 
     /// Valid chat messages with connection strings the host policy must refuse before anything is stored:
-    /// other hosts, metadata addresses, hostaddr overrides, service files, unparsable strings.
+    /// other hosts, metadata addresses, hostaddr overrides, service files, unparsable strings, other ports,
+    /// Unix sockets, control characters.
     static func connectionStrings(_ rng: inout SeededGenerator, _ targets: HostileTargets) -> Draft {
         let user = rng.chance(0.5) ? rng.pick(targets.users) : newUser(&rng)
         let value = rng.pick([
@@ -787,6 +788,8 @@ enum HostileRequestGenerator {
             "postgresql://localhost:5432,evil.example/x", "host=localhost hostaddr=192.168.1.1", "postgresql://%31%30.0.0.1/x",
             "postgresql://[fe80::1%25eth0]/x", "host=metadata.google.internal", "postgresql:///db?host=10.0.0.1",
             "postgresql://localhost/db?hostaddr=10.0.0.2", "postgresql://localhost/db?service=x",
+            "postgresql://127.0.0.1:6379/x", "host=localhost port=22", "host=/var/run/postgresql dbname=x", "postgresql:///x",
+            "host=127.0.0.1 user='a\r\nINJECTED'", "postgresql://a%0D%0Ab@127.0.0.1/x", "host=localhost port=+5432",
         ])
         var members = chatMembers(user)
         members.append(("connectionString", quoted(value)))

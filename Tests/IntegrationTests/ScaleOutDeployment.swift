@@ -37,7 +37,8 @@ final class ScaleOutDeployment {
         let directories = try (0..<3).map { _ in try TemporaryDirectory(prefix: "pgassist-scale") }
         self.directories = directories
         var settings = ["THREAD_STORE_URL": storeURL, "OPENAI_BASE_URL": provider.baseURL, "OPENAI_API_KEY": provider.apiKey,
-                        "OPENAI_MODEL": "gpt-test", "LOG_LEVEL": "info", "ALLOW_REQUEST_CONNECTION_STRING": "1"]
+                        "OPENAI_MODEL": "gpt-test", "LOG_LEVEL": "info", "ALLOW_REQUEST_CONNECTION_STRING": "1",
+                        "ALLOWED_DB_HOSTS": allowedHostEntry(databaseURL)]
         settings.merge(environment) { _, given in given }
         separateHosts = Self.canUseOwnHostName()
         var pools: [WorkerPool] = []

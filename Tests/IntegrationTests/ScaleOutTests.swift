@@ -121,8 +121,11 @@ struct ScaleOutTests {
     func secondMessageDuringRunStart() throws {
         // The user's database accepts TCP connections but never answers: the first request's run is stored, then
         // its worker waits DB_CONNECT_TIMEOUT_S for the table summary before it takes the run lock.
-        let stall = try StallingListener()
-        let deployment = try ScaleOutDeployment(environment: ["DB_CONNECT_TIMEOUT_S": "4"])
+        let stall = try ScriptedTCPService(answer: [])
+        defer { stall.stop() }
+        let fixtureServer = allowedHostEntry(try PostgresServer.shared().url(database: "postgres"))
+        let deployment = try ScaleOutDeployment(environment: ["DB_CONNECT_TIMEOUT_S": "4",
+                                                              "ALLOWED_DB_HOSTS": "127.0.0.1:\(stall.port),\(fixtureServer)"])
         defer { deployment.stop() }
         let database = "postgresql://postgres@127.0.0.1:\(stall.port)/stalled"
         try deployment.provider.scriptLoop([textStep("An answer.")])

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Postgres
 import Testing
 import TestSupport
 
@@ -121,5 +122,44 @@ struct ToolCommandTests {
         let purged = try tool(["drop_table", "--db", database, "--args", purgeArgs, "--approve", purgeId], store: store)
         #expect(purged.status == 0, "\(purged.output)")
         #expect(purged.json?["purged"] == .bool(true))
+    }
+
+    @Test("an approval acts only on the database and project it was asked for: another --db or --project is invalid_approval")
+    func approvalBoundToDatabase() throws {
+        let directory = try TemporaryDirectory()
+        let store = "sqlite://\(directory.file("store.db"))"
+        let asked = try FixtureDatabase.create(prefix: "clia")
+        let other = try FixtureDatabase.create(prefix: "clib")
+        // The other database's invoice is the bigger one: approving there would destroy more than the user saw.
+        try PostgresConnection(connectionString: other).execute("INSERT INTO public.invoice SELECT g, NULL FROM generate_series(3, 5000) g")
+        let args = #"{"table": "invoice"}"#
+        let secret = "pw-not-stored-\(UInt32.random(in: 100_000...999_999))"
+        let separator = asked.contains("?") ? "&" : "?"
+        let question = try tool(["drop_table", "--db", asked + separator + "password=\(secret)", "--project", "shop", "--args", args],
+                                store: store)
+        #expect(question.json?["error"]?["code"] == .string("confirmation_required"), "\(question.output)")
+        let actionId = try #require(question.json?["actionId"]?.stringValue)
+
+        for (database, project) in [(other, "shop"), (asked, "elsewhere"), (asked, "")] {
+            let refused = try tool(["drop_table", "--db", database, "--project", project, "--args", args, "--approve", actionId],
+                                   store: store)
+            #expect(refused.status == 1, "\(project): \(refused.output)")
+            #expect(refused.json?["error"]?["code"] == .string("invalid_approval"), "\(refused.output)")
+        }
+        for database in [asked, other] {
+            #expect(try PostgresConnection(connectionString: database).query("SELECT to_regclass('public.invoice')::text")
+                .string(0, 0) != nil, "nothing was dropped on a mismatched approval")
+        }
+        // The same database spelled with other settings (no password, a TLS mode) is the same target.
+        let respelled = asked + separator + "sslmode=disable"
+        let dropped = try tool(["drop_table", "--db", respelled, "--project", "shop", "--args", args, "--approve", actionId],
+                               store: store)
+        #expect(dropped.status == 0, "\(dropped.output)")
+        #expect(try PostgresConnection(connectionString: asked).query("SELECT to_regclass('public.invoice')::text").string(0, 0) == nil)
+        #expect(try PostgresConnection(connectionString: other).query("SELECT count(*) FROM public.invoice").int(0, 0) == 5000)
+        for name in ["store.db", "store.db-wal"] {
+            let file = (try? Data(contentsOf: URL(fileURLWithPath: directory.file(name)))) ?? Data()
+            #expect(file.range(of: Data(secret.utf8)) == nil, "\(name) holds the password")
+        }
     }
 }

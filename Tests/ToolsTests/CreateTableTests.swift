@@ -138,6 +138,40 @@ struct CreateTableTests {
         #expect(result.error?.code == .protectedSchema)
     }
 
+    @Test("a column typed with a table's row type, or a type or domain of a protected schema, is refused naming the column", arguments: [
+        "auth.users", "auth.users[]", "auth.email", "public.accounts", "public.accounts[]", "public.account_row",
+        "public.account_rows", "pg_catalog.pg_class", "information_schema.tables", "storage.kind",
+    ])
+    func pinnedTypes(type: String) throws {
+        let database = try ToolTestDatabase(prefix: "create")
+        try database.execute("""
+            CREATE SCHEMA auth; CREATE TABLE auth.users (id uuid PRIMARY KEY); CREATE DOMAIN auth.email AS text;
+            CREATE SCHEMA storage; CREATE TYPE storage.kind AS ENUM ('a', 'b');
+            CREATE TABLE public.accounts (id int); CREATE DOMAIN public.account_row AS public.accounts;
+            CREATE DOMAIN public.account_rows AS auth.users[];
+            """)
+        let result = CreateTableTool().execute(arguments(table: "t", columns: [column("id", "int"), column("owner_col", type)]),
+                                               context: database.context())
+        let error = try #require(result.error, "\(result.json.serialized())")
+        #expect([.invalidArguments, .protectedSchema].contains(error.code))
+        #expect(error.message.contains("owner_col"))
+        #expect(try database.scalar("SELECT to_regclass('public.t')::text") == nil)
+        #expect(try database.scalar("SELECT count(*) FROM pg_depend WHERE refobjid = 'auth.users'::regtype AND deptype = 'n'") == "0")
+    }
+
+    @Test("types of one's own (standalone composite, enum, domain) and built-in arrays are still allowed")
+    func ownTypes() throws {
+        let database = try ToolTestDatabase(prefix: "create")
+        try database.execute("""
+            CREATE TYPE public.point3 AS (x float8, y float8, z float8); CREATE TYPE public.mood AS ENUM ('ok');
+            CREATE DOMAIN public.positive AS int CHECK (VALUE > 0);
+            """)
+        let result = CreateTableTool().execute(arguments(table: "t", columns: [
+            column("p", "public.point3"), column("m", "mood"), column("n", "positive"), column("tags", "text[]"),
+        ]), context: database.context())
+        #expect(result.isSuccess, "\(result.json.serialized())")
+    }
+
     @Test("an existing table is relation_exists and is left alone")
     func existingTable() throws {
         let database = try ToolTestDatabase(prefix: "create")

@@ -5,14 +5,29 @@ import Testing
 import Tools
 
 /// Pending actions kept in memory with the same rules as the SQL store: consumed at most once,
-/// only unexpired and only for the same user, tool and exact arguments.
-final class MemoryPendingActionStore: PendingActionStore, @unchecked Sendable {
+/// only unexpired and only for the same user, tool and exact arguments; and who trashed which copy.
+final class MemoryPendingActionStore: PendingActionStore, TrashRecordStore, @unchecked Sendable {
     private struct Stored {
         let action: PendingAction
         var used: Bool
     }
 
     private let actions = Mutex<[String: Stored]>([:])
+    /// Who trashed which copy: one record for every instance, as one store serves every worker (keys name the
+    /// test's own database, so tests do not see each other's copies).
+    private static let copies = Mutex<[TrashedCopyKey: TrashedCopyRecord]>([:])
+    /// False for a store that never saw any copy trashed (another deployment's store).
+    private let remembersTrash: Bool
+
+    init(remembersTrash: Bool = true) { self.remembersTrash = remembersTrash }
+
+    func recordTrashedCopy(_ record: TrashedCopyRecord) throws(ToolError) {
+        Self.copies.withLock { $0[record.copy] = record }
+    }
+
+    func trashedCopy(_ copy: TrashedCopyKey) throws(ToolError) -> TrashedCopyRecord? {
+        remembersTrash ? Self.copies.withLock { $0[copy] } : nil
+    }
 
     func savePendingAction(_ action: PendingAction) throws(ToolError) {
         actions.withLock { $0[action.id] = Stored(action: action, used: false) }
@@ -41,6 +56,13 @@ func dropWithApproval(_ arguments: JSONValue, database: ToolTestDatabase, store:
     try #require(error.code == .confirmationRequired, "\(first.json.serialized())")
     let id = try #require(error.details["actionId"]?.stringValue)
     return DropTableTool().execute(arguments, context: database.context(user: user, actions: store, approvedActionId: id))
+}
+
+/// Calls restore_table for `table` as `user`, with `store` (nil: no store) and an approval if given.
+func restore(_ table: String, user: String = "tester", database: ToolTestDatabase, store: MemoryPendingActionStore?,
+             approvedActionId: String? = nil) -> ToolResult {
+    RestoreTableTool().execute(.object(["table": .string(table)]),
+                               context: database.context(user: user, actions: store, approvedActionId: approvedActionId))
 }
 
 /// `pgassist_trash.public__t__20261125T031500Z` quoted for SQL (the stamp has capitals).

@@ -36,7 +36,7 @@ struct RestoreAccessTests {
                                            store: MemoryPendingActionStore())
         #expect(dropped.isSuccess, "\(dropped.json.serialized())")
 
-        let restored = RestoreTableTool().execute(.object(["table": .string("accounts")]), context: database.context())
+        let restored = RestoreTableTool().execute(.object(["table": .string("accounts")]), context: database.context(actions: MemoryPendingActionStore()))
         let data = try #require(restored.data, "\(restored.json.serialized())")
         #expect(data["recreated"]?.arrayValue?.count == 2)
         #expect(data["accessNotRestored"] == nil, "\(restored.json.serialized())")
@@ -70,7 +70,7 @@ struct RestoreAccessTests {
         _ = try dropWithApproval(.object(["table": .string("items"), "cascade": .bool(true)]), database: database,
                                  store: MemoryPendingActionStore())
         try database.execute("DROP OWNED BY \(owner); DROP ROLE \(owner)")
-        let restored = RestoreTableTool().execute(.object(["table": .string("items")]), context: database.context())
+        let restored = RestoreTableTool().execute(.object(["table": .string("items")]), context: database.context(actions: MemoryPendingActionStore()))
         let data = try #require(restored.data, "\(restored.json.serialized())")
         #expect(data["recreated"]?.arrayValue?.count == 1)
         #expect(data["accessNotRestored"]?.arrayValue?.first?["name"] == .string("item_ids"))

@@ -7,12 +7,6 @@ import Tools
 /// only with the approval of the user asking, and every restore is logged with who dropped and who restored.
 @Suite("restore_table: whose copy it is")
 struct RestoreOwnershipTests {
-    private func restore(_ table: String, user: String, database: ToolTestDatabase, store: MemoryPendingActionStore?,
-                         approvedActionId: String? = nil) -> ToolResult {
-        RestoreTableTool().execute(.object(["table": .string(table)]),
-                                   context: database.context(user: user, actions: store, approvedActionId: approvedActionId))
-    }
-
     @Test("another user's trashed table needs approval, naming who dropped it; the restore log records both users")
     func otherUsersCopy() throws {
         let database = try ToolTestDatabase(prefix: "restoreowner")
@@ -46,15 +40,16 @@ struct RestoreOwnershipTests {
         #expect(again.error?.code == .invalidApproval)
     }
 
-    @Test("without an approval store another user's copy is refused; the user's own copy restores at once")
+    @Test("without a store no copy is restored, not even one the log says is the user's: who dropped it cannot be checked")
     func withoutStore() throws {
         let database = try ToolTestDatabase(prefix: "restoreowner")
         let store = MemoryPendingActionStore()
         try database.execute("CREATE TABLE public.notes (id int)")
         _ = try dropWithApproval(.object(["table": .string("notes")]), database: database, store: store, user: "ada")
         #expect(restore("notes", user: "grace", database: database, store: nil).error?.code == .notConfigured)
+        #expect(restore("notes", user: "ada", database: database, store: nil).error?.code == .notConfigured)
         #expect(try database.scalar("SELECT to_regclass('public.notes')::text") == nil)
-        let own = restore("notes", user: "ada", database: database, store: nil)
+        let own = restore("notes", user: "ada", database: database, store: store)
         #expect(own.isSuccess, "\(own.json.serialized())")
         #expect(try database.scalar("SELECT trashed_by || ' ' || restored_by FROM pgassist_trash.restore_log") == "ada ada")
     }

@@ -8,7 +8,7 @@ struct RestoreTableTests {
     private func restore(_ table: String, trashedName: String? = nil, database: ToolTestDatabase) -> ToolResult {
         var object: [String: JSONValue] = ["table": .string(table)]
         if let trashedName { object["trashedName"] = .string(trashedName) }
-        return RestoreTableTool().execute(.object(object), context: database.context())
+        return RestoreTableTool().execute(.object(object), context: database.context(actions: MemoryPendingActionStore()))
     }
 
     @Test("a trashed table comes back with its rows, index names and a working sequence")
@@ -60,7 +60,7 @@ struct RestoreTableTests {
         #expect(try database.scalar("SELECT count(*) FROM public.orders") == "1")
 
         let restored = RestoreTableTool().execute(.object(["schema": .string("app"), "table": .string("products")]),
-                                                  context: database.context())
+                                                  context: database.context(actions: MemoryPendingActionStore()))
         let restoredData = try #require(restored.data, "\(restored.json.serialized())")
         #expect(restoredData["recreated"]?.arrayValue?.count == 3)
         #expect(restoredData["notRecreated"] == nil)
@@ -123,7 +123,7 @@ struct RestoreTableTests {
         #expect(trashedName.hasPrefix("sales_data_"))
         #expect(try database.scalar("SELECT count(*) FROM \(quotedTrashName(trashedAs))") == "1")
         let restored = RestoreTableTool().execute(.object(["schema": .string(schema), "table": .string(table)]),
-                                                  context: database.context())
+                                                  context: database.context(actions: MemoryPendingActionStore()))
         #expect(restored.isSuccess, "\(restored.json.serialized())")
         #expect(try database.scalar("SELECT count(*) FROM \(quoted)") == "1")
     }
@@ -133,7 +133,7 @@ struct RestoreTableTests {
         let database = try ToolTestDatabase(prefix: "restore")
         #expect(restore("ghost", database: database).error?.code == .relationNotFound)
         let protected = RestoreTableTool().execute(.object(["schema": .string("auth"), "table": .string("users")]),
-                                                   context: database.context())
+                                                   context: database.context(actions: MemoryPendingActionStore()))
         #expect(protected.error?.code == .protectedSchema)
     }
 }

@@ -139,22 +139,24 @@ extension ChatRun {
         return results.withLock { collected in batch.indices.compactMap { collected[$0] } }
     }
 
-    /// Runs one call, asking for (or consuming) an approval first when the deployment requires one.
+    /// Runs one call, asking for (or consuming) an approval first when the deployment requires one. Approvals,
+    /// the loop's and the tools' own, are bound to this request's project and database (`ChatTarget.approvals`).
     private func runOne(_ call: StoredToolCall, approvedActionId: String?) -> ToolCallOutcome {
         let settings = target.settings
+        let actions = BoundPendingActions(store: store, target: target.approvals)
         var toolApproval = needsLoopApproval(call.name) ? nil : approvedActionId
         if needsLoopApproval(call.name) {
             let now = Clock.nowMilliseconds()
             do throws(ToolError) {
                 if let approvedActionId {
-                    let consumed = try store.consumePendingAction(id: approvedActionId, userId: userId, tool: call.name,
-                                                                  arguments: call.arguments, nowMilliseconds: now) != nil
+                    let consumed = try actions.consumePendingAction(id: approvedActionId, userId: userId, tool: call.name,
+                                                                    arguments: call.arguments, nowMilliseconds: now) != nil
                     // Not ours: it may be one the tool asked for after our approval (restore_table, for a copy
                     // another user dropped), which the tool consumes and checks itself.
                     if !consumed, Self.toolsAskingApproval.contains(call.name) {
                         toolApproval = approvedActionId
                     } else if !consumed {
-                        throw ToolError(.invalidApproval, "The approval \(approvedActionId) is unknown, used or expired; nothing was done.")
+                        throw ToolError(.invalidApproval, "The approval \(approvedActionId) is unknown, used, expired or for another database; nothing was done.")
                     }
                 } else {
                     let impact = JSONValue.object(["tool": .string(call.name),
@@ -162,7 +164,7 @@ extension ChatRun {
                     let action = PendingAction(id: Identifier.make("act"), userId: userId, tool: call.name,
                                                arguments: call.arguments, impact: impact,
                                                expiresAt: now + Int64(settings.approvalLifetimeSeconds) * 1_000)
-                    try store.savePendingAction(action)
+                    try actions.savePendingAction(action)
                     throw ToolError(.confirmationRequired, "\(call.name) needs the user's approval (action \(action.id)).",
                                     details: ["actionId": .string(action.id), "impact": impact,
                                               "expiresAt": .string(Clock.iso8601(action.expiresAt))])
@@ -171,7 +173,7 @@ extension ChatRun {
                 return ToolCallOutcome(call, notRunBecause: error, budget: settings.outputBudgetBytes)
             }
         }
-        let context = ToolContext(settings: settings, database: database, userId: userId, actions: store,
+        let context = ToolContext(settings: settings, database: database, userId: userId, actions: actions,
                                   approvedActionId: toolApproval)
         let registry = registry
         return Self.timed(call) { registry.run(call.name, arguments: call.arguments, context: context) }

@@ -11,4 +11,6 @@ struct ChatTarget {
     let approvalTools: Set<String>
     /// Tool settings for this project (its read-only role).
     let settings: ToolSettings
+    /// The project and database approvals asked in this request are bound to, and approvals given in it must match.
+    let approvals: PendingActionTarget
 }

@@ -1,3 +1,5 @@
+import Tools
+
 /// Runs and the messages they produce, kept so that any worker (or host) can continue a thread
 /// after a crash. Every state change is one conditional write: a run leaves an active status once.
 public protocol RunStore: AnyObject {
@@ -31,6 +33,9 @@ public protocol RunStore: AnyObject {
     /// The `tool_calls` of each message of run `runId` (in `threadId`) that made calls, oldest first: what the
     /// run's model answers asked for, however many messages came after them.
     func toolCalls(threadId: String, runId: String) throws(StoreError) -> [String]
+    /// The target (project and database) the pending action `id` was asked for; nil when there is no such action,
+    /// or it was saved before actions recorded their target.
+    func pendingActionTarget(id: String) throws(StoreError) -> PendingActionTarget?
     /// Whether nobody holds the run's lock (`RunLockKeeper`): true means its driver is gone; nil when the store
     /// cannot tell (SQLite, where the worker's pid is checked instead, or a PostgreSQL server that has just started).
     func runLockIsFree(runId: String) throws(StoreError) -> Bool?

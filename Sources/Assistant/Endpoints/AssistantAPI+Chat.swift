@@ -75,6 +75,11 @@ extension AssistantAPI {
               waiting.status == .requiresAction, waiting.pendingActionId == actionId, let callId = waiting.pendingCallId else {
             throw notFound
         }
+        // Checked here as well as where the tool consumes the approval, so that a mismatch leaves the run waiting.
+        if approved {
+            let asked = try withStore("read action") { () throws(StoreError) in try store.pendingActionTarget(id: actionId) }
+            guard asked == target.approvals else { throw APIError.approvalTargetMismatch(actionId) }
+        }
         let deadlineAt = Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)
         guard try withStore("resume run", { () throws(StoreError) in
             try store.resumeRun(id: waiting.id, actionId: actionId, worker: WorkerIdentity.current, deadlineAt: deadlineAt)
@@ -279,7 +284,8 @@ extension AssistantAPI {
             let database = DatabaseAccess(connectionString: project.connectionString, pool: resources.pool,
                                           settings: settings, cache: resources.cache)
             return ChatTarget(database: database, allowedTools: Set(project.toolNames),
-                              approvalTools: configuration.chat.approvalTools.union(project.approvalTools), settings: settings)
+                              approvalTools: configuration.chat.approvalTools.union(project.approvalTools), settings: settings,
+                              approvals: PendingActionTarget(projectRef: chat.projectRef, database: database))
         }
         guard let connectionString = chat.connectionString else {
             if resources.projects != nil {
@@ -287,7 +293,7 @@ extension AssistantAPI {
                                message: "The project \(chat.projectRef) is not configured on this server.")
             }
             return ChatTarget(database: nil, allowedTools: nil, approvalTools: configuration.chat.approvalTools,
-                              settings: settings)
+                              settings: settings, approvals: PendingActionTarget(projectRef: chat.projectRef, database: nil))
         }
         let confined: String
         do {
@@ -299,7 +305,7 @@ extension AssistantAPI {
         let database = DatabaseAccess(connectionString: confined, pool: resources.pool, settings: settings,
                                       cache: resources.cache)
         return ChatTarget(database: database, allowedTools: nil, approvalTools: configuration.chat.approvalTools,
-                          settings: settings)
+                          settings: settings, approvals: PendingActionTarget(projectRef: chat.projectRef, database: database))
     }
 
     /// The run driver for this request: instructions with context, the tools on offer, the database.

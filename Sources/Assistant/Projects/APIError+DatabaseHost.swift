@@ -12,12 +12,15 @@ extension APIError.Code {
     /// A request's connection string cannot be parsed.
     public static let invalidConnectionString =
         APIError.Code(rawValue: DatabaseHostError.Code.invalidConnectionString.rawValue)
+    /// A value in a request's connection string holds a control character.
+    public static let controlCharacterNotAllowed =
+        APIError.Code(rawValue: DatabaseHostError.Code.controlCharacterNotAllowed.rawValue)
 }
 
 extension APIError {
     /// The response for a refused connection string: 403 (`db_host_not_allowed`,
     /// `connection_string_not_allowed`) or 400 (`invalid_connection_string`,
-    /// `connection_option_not_allowed`), with the error's message.
+    /// `connection_option_not_allowed`, `control_character_not_allowed`), with the error's message.
     public init(_ error: DatabaseHostError) {
         self.init(status: error.status, code: APIError.Code(rawValue: error.code.rawValue), message: error.message)
     }

@@ -12,7 +12,7 @@ public struct DatabaseHostError: Error, Sendable, Equatable, CustomStringConvert
         /// The wire form.
         public var description: String { rawValue }
 
-        /// 403: the string would connect somewhere not on `ALLOWED_DB_HOSTS`, or through a service
+        /// 403: the string would connect somewhere (a host, or a port of it) not on `ALLOWED_DB_HOSTS`, or through a service
         /// definition or a `hostaddr` that cannot be checked.
         public static let hostNotAllowed = Code(rawValue: "db_host_not_allowed")
         /// 403: this server does not take connection strings from requests (`ALLOW_REQUEST_CONNECTION_STRING`).
@@ -21,6 +21,8 @@ public struct DatabaseHostError: Error, Sendable, Equatable, CustomStringConvert
         public static let invalidConnectionString = Code(rawValue: "invalid_connection_string")
         /// 400: the string sets a libpq option a request may not use (see `RequestConnectionOptions`).
         public static let connectionOptionNotAllowed = Code(rawValue: "connection_option_not_allowed")
+        /// 400: a value in the string holds a control character (a byte below 0x20, or 0x7F).
+        public static let controlCharacterNotAllowed = Code(rawValue: "control_character_not_allowed")
     }
 
     /// What kind of refusal.
@@ -34,8 +36,12 @@ public struct DatabaseHostError: Error, Sendable, Equatable, CustomStringConvert
         self.message = message
     }
 
-    /// The HTTP status that goes with the code: 400 for an invalid string or a refused option, 403 otherwise.
-    public var status: Int { code == .invalidConnectionString || code == .connectionOptionNotAllowed ? 400 : 403 }
+    /// The HTTP status that goes with the code: 400 for an invalid string, a refused option or a control
+    /// character, 403 otherwise.
+    public var status: Int {
+        code == .invalidConnectionString || code == .connectionOptionNotAllowed || code == .controlCharacterNotAllowed
+            ? 400 : 403
+    }
 
     /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }

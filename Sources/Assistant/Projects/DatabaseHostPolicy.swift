@@ -3,14 +3,16 @@ import Postgres
 /// Decides, before any connection is attempted, whether a connection string from a request may be used.
 ///
 /// The string is read by libpq's own parser, so URIs, `key=value` pairs, quoting and percent-encoding mean
-/// here what they mean to libpq. Then libpq's rules are applied: each slot of a comma-separated host list
-/// is tried; a slot's `hostaddr` is what is connected to when given; a `host` starting with `/` or `@` is
-/// a Unix socket; no host is the default Unix socket. The `PGHOST`, `PGHOSTADDR` and `PGSERVICE`
-/// variables of the worker fill in what the string leaves out, as libpq would. Every slot must be on the
-/// allow-list. Service definitions (`service`, `servicefile`, `PGSERVICE`) are refused: a service file
-/// could name any host. No name is resolved: host names match the list by name only. Last, only the
-/// keywords of `RequestConnectionOptions` may be set: the others make libpq read the worker's files or
-/// credentials, or change the session under the tools.
+/// here what they mean to libpq. A value holding a control character (a byte below 0x20, or 0x7F) is refused
+/// first: it would reach whatever listens at the address as is. Then libpq's rules are applied: each slot of
+/// a comma-separated host list is tried; a slot's `hostaddr` is what is connected to when given; a `host`
+/// starting with `/` or `@` is a Unix socket; no host is the default Unix socket; one port serves every slot,
+/// else each slot has its own, and an empty one is 5432. The `PGHOST`, `PGHOSTADDR` and `PGSERVICE` variables
+/// of the worker fill in what the string leaves out, as libpq would (`PGPORT` never does: the string to
+/// connect with names the port). Every slot must be on the allow-list with its port. Service definitions
+/// (`service`, `servicefile`, `PGSERVICE`) are refused: a service file could name any host. No name is
+/// resolved: host names match the list by name only. Last, only the keywords of `RequestConnectionOptions`
+/// may be set: the others make libpq read the worker's files or credentials, or change the session under the tools.
 public struct DatabaseHostPolicy: Sendable {
     /// Whether requests may carry connection strings at all (`ALLOW_REQUEST_CONNECTION_STRING=1`).
     public let allowsRequestConnectionStrings: Bool
@@ -23,7 +25,7 @@ public struct DatabaseHostPolicy: Sendable {
     public static let hostVariables = ["PGHOST", "PGHOSTADDR", "PGSERVICE"]
 
     /// A policy; `libpqEnvironment` should be the worker's environment (only `hostVariables` are read).
-    public init(allowsRequestConnectionStrings: Bool, allowedHosts: AllowedDatabaseHosts = .loopbackAndUnixSockets,
+    public init(allowsRequestConnectionStrings: Bool, allowedHosts: AllowedDatabaseHosts = .loopback,
                 libpqEnvironment: [String: String] = [:]) {
         self.allowsRequestConnectionStrings = allowsRequestConnectionStrings
         self.allowedHosts = allowedHosts
@@ -37,10 +39,10 @@ public struct DatabaseHostPolicy: Sendable {
     }
 
     /// Returns the string to connect with when `connectionString` may be used (`RequestConnectionOptions.confined`:
-    /// the same settings, without the worker's password file, client certificate or `PGPASSWORD`); otherwise
-    /// throws `connection_string_not_allowed` (request strings are off), `invalid_connection_string`,
-    /// `db_host_not_allowed` or `connection_option_not_allowed` (a libpq keyword outside
-    /// `RequestConnectionOptions.allowed`).
+    /// the same settings, with the port named and without the worker's password file, client certificate or
+    /// `PGPASSWORD`); otherwise throws `connection_string_not_allowed` (request strings are off),
+    /// `invalid_connection_string`, `control_character_not_allowed`, `db_host_not_allowed` or
+    /// `connection_option_not_allowed` (a libpq keyword outside `RequestConnectionOptions.allowed`).
     @discardableResult
     public func check(_ connectionString: String) throws(DatabaseHostError) -> String {
         guard allowsRequestConnectionStrings else {
@@ -49,11 +51,24 @@ public struct DatabaseHostPolicy: Sendable {
                                         + "use a project configured on the server.")
         }
         let info = try Self.parse(connectionString)
+        if let keyword = RequestConnectionOptions.firstWithControlCharacter(in: info) {
+            throw DatabaseHostError(.controlCharacterNotAllowed,
+                                    "The value of the connection option '\(keyword)' contains a control character "
+                                        + "(a byte below 0x20, or 0x7F), which a connection string may not carry.")
+        }
+        // Hosts first, then ports: a host that is not listed is refused whatever its port says.
         let targets = try targets(of: info)
-        for (index, target) in targets.enumerated() where !allowedHosts.allows(target) {
-            let position = targets.count == 1 ? "The database host" : "Database host \(index + 1) of \(targets.count)"
+        func position(_ index: Int) -> String {
+            targets.count == 1 ? "The database host" : "Database host \(index + 1) of \(targets.count)"
+        }
+        for (index, target) in targets.enumerated() where !allowedHosts.names(target) {
             throw DatabaseHostError(.hostNotAllowed,
-                                    "\(position) (\(target.kind)) is not on this server's list of allowed database hosts.")
+                                    "\(position(index)) (\(target.kind)) is not on this server's list of allowed database hosts.")
+        }
+        let endpoints = try Self.endpoints(targets, info: info)
+        for (index, endpoint) in endpoints.enumerated() where !allowedHosts.allows(endpoint) {
+            throw DatabaseHostError(.hostNotAllowed, "\(position(index)) (\(endpoint.target.kind)) is on this server's list of "
+                                        + "allowed database hosts, but not with port \(endpoint.port).")
         }
         if let keyword = RequestConnectionOptions.firstRefused(in: info) {
             throw DatabaseHostError(.connectionOptionNotAllowed,
@@ -67,6 +82,13 @@ public struct DatabaseHostPolicy: Sendable {
     /// is invalid or names a service or an unreadable `hostaddr`. Does not consult the allow-list.
     public func targets(of connectionString: String) throws(DatabaseHostError) -> [DatabaseTarget] {
         try targets(of: Self.parse(connectionString))
+    }
+
+    /// Every place libpq would try to connect to for `connectionString`, with its port, in order; throws as
+    /// `targets(of:)` does, and when the ports cannot be matched to the hosts or one is not 1–65535.
+    public func endpoints(of connectionString: String) throws(DatabaseHostError) -> [DatabaseEndpoint] {
+        let info = try Self.parse(connectionString)
+        return try Self.endpoints(targets(of: info), info: info)
     }
 
     /// libpq's reading of a request's connection string; throws `invalid_connection_string`.
@@ -84,6 +106,27 @@ public struct DatabaseHostPolicy: Sendable {
         } catch {
             throw DatabaseHostError(.invalidConnectionString, "The connection string cannot be parsed.")
         }
+    }
+
+    /// `targets` (the slots of `info`) with the port libpq uses for each: none (or an empty list) is 5432 for all,
+    /// one port serves all, else one per slot (an empty entry is 5432). Only decimal digits are accepted,
+    /// 1–65535 (`AllowedDatabaseHosts.portNumber`); the text is never echoed.
+    private static func endpoints(_ targets: [DatabaseTarget], info: ConnectionInfo) throws(DatabaseHostError) -> [DatabaseEndpoint] {
+        let text = info["port"] ?? ""
+        let entries = text.isEmpty ? [""] : text.split(separator: ",", omittingEmptySubsequences: false)
+        guard entries.count == 1 || entries.count == targets.count else {
+            throw DatabaseHostError(.invalidConnectionString,
+                                    "The connection string lists \(entries.count) ports for \(targets.count) hosts.")
+        }
+        var ports: [Int] = []
+        for (index, entry) in entries.enumerated() {
+            guard let port = entry.isEmpty ? AllowedDatabaseHosts.defaultPort : AllowedDatabaseHosts.portNumber(entry) else {
+                let position = entries.count == 1 ? "The port" : "Port \(index + 1) of \(entries.count)"
+                throw DatabaseHostError(.invalidConnectionString, "\(position) is not a number from 1 to 65535.")
+            }
+            ports.append(port)
+        }
+        return targets.enumerated().map { DatabaseEndpoint($1, port: ports.count == 1 ? ports[0] : ports[$0]) }
     }
 
     /// Every place libpq would try to connect to for the parsed string `info`.

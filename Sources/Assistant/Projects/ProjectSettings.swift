@@ -6,8 +6,8 @@ public struct ProjectSettings: Sendable {
     /// Whether a chat request may carry its own connection string (`ALLOW_REQUEST_CONNECTION_STRING`,
     /// `1`/`true` or `0`/`false`; default false).
     public var allowsRequestConnectionStrings = false
-    /// Where such strings may connect (`ALLOWED_DB_HOSTS`; default loopback and Unix sockets).
-    public var allowedDatabaseHosts: AllowedDatabaseHosts = .loopbackAndUnixSockets
+    /// Where such strings may connect (`ALLOWED_DB_HOSTS`; default loopback on port 5432, no Unix sockets).
+    public var allowedDatabaseHosts: AllowedDatabaseHosts = .loopback
     /// The worker's `PGHOST`, `PGHOSTADDR` and `PGSERVICE`: libpq uses them for what a string leaves out.
     public var libpqEnvironment: [String: String] = [:]
 

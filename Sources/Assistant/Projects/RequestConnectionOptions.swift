@@ -26,12 +26,19 @@ public enum RequestConnectionOptions {
     /// away: its password file (`~/.pgpass`, `PGPASSFILE`) and client certificate and key
     /// (`~/.postgresql/postgresql.crt`, `PGSSLCERT`) point at a missing file, and without a password in
     /// the string an empty one keeps `PGPASSWORD` out. A server that asks for a password then gets only
-    /// the request's.
+    /// the request's. Without a port in the string, 5432 keeps `PGPORT` out: the port checked is the port used.
     public static func confined(_ info: ConnectionInfo) -> String {
         var pinned = [("passfile", missingFile), ("sslcert", missingFile), ("sslkey", missingFile)]
         if info["password"] == nil { pinned.append(("password", "")) }
+        if info["port"] == nil { pinned.append(("port", String(AllowedDatabaseHosts.defaultPort))) }
         return ConnectionInfo(options: info.options + pinned.map { ConnectionInfo.Option(keyword: $0.0, value: $0.1) })
             .keyValueString
+    }
+
+    /// The first keyword whose value (as libpq decoded it) holds a control character, a byte below 0x20 or 0x7F,
+    /// or nil. Such bytes (a CR LF in `user`, say) would go to whatever listens at the address as they are.
+    public static func firstWithControlCharacter(in info: ConnectionInfo) -> String? {
+        info.options.first { $0.value.utf8.contains { $0 < 0x20 || $0 == 0x7F } }?.keyword
     }
 
     /// The first keyword `info` sets that is not allowed, in libpq's order, or nil when all are.

@@ -136,5 +136,19 @@ public struct Migration: Sendable {
             CREATE INDEX threads_by_deleted_at ON threads (deleted_at) WHERE deleted_at IS NOT NULL;
             CREATE INDEX threads_by_user ON threads (user_id, created_at);
             """),
+        // Who moved which copy into a user database's trash: restore decides from here, not from the target
+        // database, whether a copy is the user's own. `copy_key` is `database/table OID/trashed name`.
+        Migration(version: 6, name: "who trashed each copy in a user database", sql: """
+            CREATE TABLE trashed_copies (
+                copy_key TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                trashed_at BIGINT NOT NULL
+            );
+            """),
+        // The project and database each approval was asked for (`PendingActionTarget`, a SHA-256 digest): an
+        // approval acts only for the same ones. Actions saved before this have none and can no longer be used.
+        Migration(version: 7, name: "pending actions bound to their project and database", sql: """
+            ALTER TABLE pending_actions ADD COLUMN target TEXT;
+            """),
     ]
 }

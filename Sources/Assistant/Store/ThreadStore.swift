@@ -4,7 +4,7 @@ import Tools
 ///
 /// One instance per worker thread (it owns a database connection). Every method is safe when
 /// many threads and processes use the same store at once.
-public protocol ThreadStore: RunStore, PendingActionStore, AuditLog, UsageStore, IdempotencyStore, HistoryStore {
+public protocol ThreadStore: RunStore, TargetedActionStore, AuditLog, UsageStore, IdempotencyStore, HistoryStore {
     /// Which database holds the threads.
     var kind: StoreKind { get }
     /// Applies missing schema migrations (idempotent; also done on first use).
