@@ -24,7 +24,7 @@ enum CatalogQueries {
     static let estimatedRows = """
         CASE WHEN c.relkind = 'v' THEN NULL
              WHEN c.reltuples >= 0 THEN c.reltuples::bigint
-             WHEN c.relkind = 'p' THEN (SELECT sum(ch.reltuples)::bigint
+             WHEN c.relkind = 'p' THEN (SELECT pg_catalog.sum(ch.reltuples)::bigint
                                           FROM pg_catalog.pg_inherits i
                                           JOIN pg_catalog.pg_class ch ON ch.oid = i.inhrelid
                                          WHERE i.inhparent = c.oid AND ch.reltuples >= 0)

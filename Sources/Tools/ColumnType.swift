@@ -39,7 +39,7 @@ struct ColumnType: Equatable {
         let lookup = try connection.ddlAttempt { () throws(ToolError) -> PostgresResult in
             try connection.ddlQuery("""
                 SELECT CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END::text, t.typtype::text,
-                       t.typisdefined, format_type(t.oid, NULL), t.oid::text
+                       t.typisdefined, pg_catalog.format_type(t.oid, NULL), t.oid::text
                 FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.to_regtype($1)
                 """, [base])
         }
@@ -55,7 +55,7 @@ struct ColumnType: Equatable {
         guard let typmod = typeModifier(element: element, modifiers) else {
             throw invalid("'\(trimmed)' has a length, precision or scale that \(canonical) does not take or that is out of range.")
         }
-        guard let withModifier = try connection.ddlQuery("SELECT format_type($1::oid, $2::integer)", [oid, String(typmod)])
+        guard let withModifier = try connection.ddlQuery("SELECT pg_catalog.format_type($1::oid, $2::integer)", [oid, String(typmod)])
                 .string(0, 0) else {
             throw invalid("'\(trimmed)' is not a PostgreSQL type.")
         }

@@ -82,11 +82,14 @@ public struct DatabaseAccess: Sendable {
                     """)
                 // standard_conforming_strings must be on, as libpg_query (the guard) always assumes:
                 // with it off, `'\'` ends a string differently for the server than for the guard.
-                // run_sql's checked reads use pg_catalog alone for their own statements; the catalog tools
-                // still show and resolve names with the session's path (their SQL qualifies what it must).
+                // run_sql's checked reads use pg_catalog alone for their own statements; the catalog tools show
+                // and resolve names with the session's path, with pg_catalog put first (so a same-signature
+                // operator or type elsewhere cannot win), and their SQL qualifies the functions it calls.
                 let path = mode == .checkedRead ? Self.toolSearchPath : ""
                 let applied = try connection.query("""
-                    SELECT CASE WHEN $4::pg_catalog.text OPERATOR(pg_catalog.=) '' THEN NULL
+                    SELECT CASE WHEN $4::pg_catalog.text OPERATOR(pg_catalog.=) ''
+                                THEN pg_catalog.set_config('search_path', 'pg_catalog, '
+                                         OPERATOR(pg_catalog.||) pg_catalog.current_setting('search_path'), true)
                                 ELSE pg_catalog.set_config('search_path', $4::pg_catalog.text, true) END,
                            pg_catalog.set_config('statement_timeout', $1, true), pg_catalog.set_config('lock_timeout', $2, true),
                            pg_catalog.set_config('idle_in_transaction_session_timeout', $3, true),

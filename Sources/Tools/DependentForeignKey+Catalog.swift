@@ -18,11 +18,11 @@ extension DependentForeignKey {
         let rows = try connection.ddlQuery("""
             SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid),
                    (SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord)
-                    FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+                    FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
                     JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum)::text,
                    rn.nspname, rc.relname,
                    (SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord)
-                    FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+                    FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
                     JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum)::text,
                    con.confupdtype::text, con.confdeltype::text, con.confmatchtype::text,
                    con.condeferrable, con.condeferred, con.convalidated

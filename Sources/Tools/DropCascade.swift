@@ -108,7 +108,7 @@ struct DropCascade: Equatable {
                                 own: rows.bool(row, 3) == true)
             if let kind = rows.string(row, 5), kind == "r" || kind == "p", let child = rows.string(row, 6) {
                 let counted = try connection.ddlQuery("""
-                    SELECT count(*) FROM (SELECT 1 FROM ONLY \(try relationSQL(child, connection: connection)) LIMIT \(DropImpact.countCap)) AS sample
+                    SELECT pg_catalog.count(*) FROM (SELECT 1 FROM ONLY \(try relationSQL(child, connection: connection)) LIMIT \(DropImpact.countCap)) AS sample
                     """)
                 object.rows = counted.int(0, 0)
             }

@@ -82,7 +82,7 @@ struct DropImpact {
         // -1 means "never vacuumed or analyzed"; a capped count is cheap and far more useful than nothing.
         if rows < 0 || table.kind == "p" {
             let counted = try connection.ddlQuery(
-                "SELECT count(*) FROM (SELECT 1 FROM \(table.name.sql) LIMIT \(countCap)) AS sample")
+                "SELECT pg_catalog.count(*) FROM (SELECT 1 FROM \(table.name.sql) LIMIT \(countCap)) AS sample")
             rows = counted.int(0, 0) ?? 0
             exact = rows < countCap
         }

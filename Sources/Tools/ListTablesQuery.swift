@@ -100,11 +100,11 @@ enum ListTablesQuery {
                    AND ($2::name IS NOT NULL OR $3::boolean OR \(CatalogQueries.userSchemaCondition("n.nspname", platformParameter: "$4")))
             ),
             counts AS (
-                SELECT (SELECT count(*) FROM matching) AS total,
-                       (SELECT count(*) FROM matching m WHERE (m.nspname, m.relname) <= ($5::name, $6::name)) AS before,
+                SELECT (SELECT pg_catalog.count(*) FROM matching) AS total,
+                       (SELECT pg_catalog.count(*) FROM matching m WHERE (m.nspname, m.relname) <= ($5::name, $6::name)) AS before,
                        ($2::name IS NULL OR EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $2::name)) AS schema_exists,
                        CASE WHEN $2::name IS NULL AND NOT $3::boolean THEN
-                           (SELECT json_agg(ns.nspname ORDER BY ns.nspname) FROM pg_catalog.pg_namespace ns
+                           (SELECT pg_catalog.json_agg(ns.nspname ORDER BY ns.nspname) FROM pg_catalog.pg_namespace ns
                              WHERE ns.nspname = ANY ($4::text[]))
                        END AS hidden
             ),
@@ -117,7 +117,7 @@ enum ListTablesQuery {
             SELECT counts.total, counts.before, counts.schema_exists, counts.hidden,
                    n.nspname, c.relname, c.relkind::text, \(CatalogQueries.estimatedRows) AS estimated_rows,
                    \(size) AS size_bytes,
-                   c.relrowsecurity, left(pg_catalog.obj_description(c.oid, 'pg_class'), 201) AS comment,
+                   c.relrowsecurity, pg_catalog.left(pg_catalog.obj_description(c.oid, 'pg_class'), 201) AS comment,
                    pn.nspname AS parent_schema, pc.relname AS parent_name
               FROM counts
               LEFT JOIN page ON true
@@ -134,7 +134,7 @@ enum ListTablesQuery {
     /// Takes a share lock on each relation (hence the short lock timeout).
     private static let exactSize = """
         CASE WHEN c.relkind IN ('r', 'm') THEN pg_catalog.pg_total_relation_size(c.oid)
-             WHEN c.relkind = 'p' THEN (SELECT sum(pg_catalog.pg_total_relation_size(t.relid))::bigint
+             WHEN c.relkind = 'p' THEN (SELECT pg_catalog.sum(pg_catalog.pg_total_relation_size(t.relid))::bigint
                                           FROM pg_catalog.pg_partition_tree(c.oid) t)
         END
         """
@@ -144,9 +144,9 @@ enum ListTablesQuery {
         CASE WHEN c.relkind IN ('r', 'm') THEN
             (c.relpages::bigint
              + coalesce((SELECT t.relpages FROM pg_catalog.pg_class t WHERE t.oid = c.reltoastrelid), 0)
-             + coalesce((SELECT sum(ix.relpages) FROM pg_catalog.pg_index x
+             + coalesce((SELECT pg_catalog.sum(ix.relpages) FROM pg_catalog.pg_index x
                            JOIN pg_catalog.pg_class ix ON ix.oid = x.indexrelid WHERE x.indrelid = c.oid), 0)
-            ) * current_setting('block_size')::bigint
+            ) * pg_catalog.current_setting('block_size')::bigint
         END
         """
 }

@@ -35,7 +35,7 @@ extension PostgresConnection {
     /// `quote_literal(text)` computed by the server, for utility statements (COMMENT, DEFAULT)
     /// that cannot take bound parameters.
     func ddlLiteral(_ text: String) throws(ToolError) -> String {
-        guard let literal = try ddlQuery("SELECT quote_literal($1::text)", [text]).string(0, 0) else {
+        guard let literal = try ddlQuery("SELECT pg_catalog.quote_literal($1::text)", [text]).string(0, 0) else {
             throw ToolError(.internalError, "The server did not quote a literal.")
         }
         return literal

@@ -47,7 +47,7 @@ struct TableDependents: Equatable {
                 JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
                 WHERE r.ev_class <> dependent.oid AND dependent.depth < 32
             )
-            , deepest AS (SELECT oid, max(depth) AS depth FROM dependent GROUP BY oid)
+            , deepest AS (SELECT oid, pg_catalog.max(depth) AS depth FROM dependent GROUP BY oid)
             SELECT n.nspname, c.relname, c.relkind = 'm', pg_catalog.pg_get_viewdef(c.oid),
                    COALESCE(c.reloptions, '{}'), deepest.depth,
                    pg_catalog.pg_get_userbyid(c.relowner),

@@ -47,8 +47,8 @@ enum TableDetailsQuery {
     /// The column names of the key `keys` (an int2vector/int2[] of attnums) of relation `relation`, in key order.
     private static func keyColumns(_ relation: String, _ keys: String) -> String {
         """
-        (SELECT json_agg(a.attname ORDER BY k.ord)
-           FROM unnest(\(keys)) WITH ORDINALITY AS k(attnum, ord)
+        (SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord)
+           FROM pg_catalog.unnest(\(keys)) WITH ORDINALITY AS k(attnum, ord)
            JOIN pg_catalog.pg_attribute a ON a.attrelid = \(relation) AND a.attnum = k.attnum)
         """
     }
@@ -66,14 +66,14 @@ enum TableDetailsQuery {
         SELECT
           pg_catalog.obj_description(c.oid, 'pg_class') AS "comment",
           \(CatalogQueries.estimatedRows) AS "estimatedRows",
-          (SELECT json_agg(json_build_object(
+          (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                     'name', a.attname,
                     'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
                     'nullable', NOT a.attnotnull,
                     'default', CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
                     'identity', CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END,
                     'generated', CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
-                    'enumValues', (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e
+                    'enumValues', (SELECT pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e
                                     WHERE e.enumtypid = CASE WHEN t.typtype = 'e' THEN t.oid ELSE t.typelem END),
                     'domainOf', CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END,
                     'comment', pg_catalog.col_description(a.attrelid, a.attnum)
@@ -82,23 +82,23 @@ enum TableDetailsQuery {
              JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
              LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS "columns",
-          (SELECT json_build_object('name', con.conname, 'columns', \(keyColumns("con.conrelid", "con.conkey")))
+          (SELECT pg_catalog.json_build_object('name', con.conname, 'columns', \(keyColumns("con.conrelid", "con.conkey")))
              FROM pg_catalog.pg_constraint con
             WHERE con.conrelid = c.oid AND con.contype = 'p') AS "primaryKey",
-          (SELECT coalesce(json_agg(json_build_object('name', con.conname, 'columns', \(keyColumns("con.conrelid", "con.conkey")))
+          (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('name', con.conname, 'columns', \(keyColumns("con.conrelid", "con.conkey")))
                                     ORDER BY con.conname), '[]')
              FROM pg_catalog.pg_constraint con
             WHERE con.conrelid = c.oid AND con.contype = 'u') AS "uniqueConstraints",
-          (SELECT coalesce(json_agg(json_build_object('name', con.conname,
+          (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('name', con.conname,
                                                       'definition', pg_catalog.pg_get_constraintdef(con.oid, true))
                                     ORDER BY con.conname), '[]')
              FROM pg_catalog.pg_constraint con
             WHERE con.conrelid = c.oid AND con.contype = 'c') AS "checkConstraints",
           -- Outgoing keys; skip copies made for each partition of the referenced table.
-          (SELECT coalesce(json_agg(json_build_object(
+          (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                     'name', con.conname,
                     'columns', \(keyColumns("con.conrelid", "con.conkey")),
-                    'references', json_build_object('schema', fn.nspname, 'table', fc.relname,
+                    'references', pg_catalog.json_build_object('schema', fn.nspname, 'table', fc.relname,
                                                     'columns', \(keyColumns("con.confrelid", "con.confkey"))),
                     'onDelete', \(action("con.confdeltype")),
                     'onUpdate', \(action("con.confupdtype"))
@@ -110,9 +110,9 @@ enum TableDetailsQuery {
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint parent
                                WHERE parent.oid = con.conparentid AND parent.conrelid = con.conrelid)) AS "foreignKeys",
           -- Incoming keys; skip copies made for each partition of the referencing table.
-          (SELECT coalesce(json_agg(json_build_object(
+          (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                     'name', con.conname,
-                    'from', json_build_object('schema', rn.nspname, 'table', rc.relname,
+                    'from', pg_catalog.json_build_object('schema', rn.nspname, 'table', rc.relname,
                                               'columns', \(keyColumns("con.conrelid", "con.conkey"))),
                     'columns', \(keyColumns("con.confrelid", "con.confkey")),
                     'onDelete', \(action("con.confdeltype")),
@@ -124,7 +124,7 @@ enum TableDetailsQuery {
             WHERE con.confrelid = c.oid AND con.contype = 'f'
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint parent
                                WHERE parent.oid = con.conparentid AND parent.confrelid = con.confrelid)) AS "referencedBy",
-          (SELECT coalesce(json_agg(json_build_object(
+          (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                     'name', ic.relname,
                     'definition', pg_catalog.pg_get_indexdef(x.indexrelid),
                     'unique', x.indisunique,
@@ -136,20 +136,20 @@ enum TableDetailsQuery {
             WHERE x.indrelid = c.oid) AS "indexes",
           c.relrowsecurity AS "rlsEnabled",
           c.relforcerowsecurity AS "rlsForced",
-          (SELECT coalesce(json_agg(json_build_object(
+          (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                     'name', p.polname,
                     'command', CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
                                              WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
-                    'roles', (SELECT json_agg(CASE WHEN r.role = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r.role)::text END
+                    'roles', (SELECT pg_catalog.json_agg(CASE WHEN r.role = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r.role)::text END
                                               ORDER BY r.ord)
-                                FROM unnest(p.polroles) WITH ORDINALITY AS r(role, ord)),
+                                FROM pg_catalog.unnest(p.polroles) WITH ORDINALITY AS r(role, ord)),
                     'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),
                     'withCheck', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid),
                     'permissive', p.polpermissive
                   ) ORDER BY p.polname), '[]')
              FROM pg_catalog.pg_policy p
             WHERE p.polrelid = c.oid) AS "policies",
-          (SELECT coalesce(json_agg(json_build_object(
+          (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
                     'name', tg.tgname,
                     'definition', pg_catalog.pg_get_triggerdef(tg.oid, true),
                     'enabled', tg.tgenabled <> 'D'
@@ -159,7 +159,7 @@ enum TableDetailsQuery {
           CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END AS "definition",
           CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS "partitionKey",
           CASE WHEN c.relkind = 'p' THEN
-            (SELECT coalesce(json_agg(json_build_object('schema', part.nspname, 'name', part.relname, 'bound', part.bound)
+            (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('schema', part.nspname, 'name', part.relname, 'bound', part.bound)
                                       ORDER BY part.nspname, part.relname), '[]')
                FROM (SELECT pn.nspname, pc.relname, pg_catalog.pg_get_expr(pc.relpartbound, pc.oid) AS bound
                        FROM pg_catalog.pg_inherits i
@@ -170,10 +170,10 @@ enum TableDetailsQuery {
                       LIMIT \(partitionLimit)) AS part)
           END AS "partitions",
           CASE WHEN c.relkind = 'p' THEN
-            (SELECT count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid)
+            (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid)
           END AS "partitionCount",
           CASE WHEN c.relispartition THEN
-            (SELECT json_build_object('schema', pn.nspname, 'name', pc.relname,
+            (SELECT pg_catalog.json_build_object('schema', pn.nspname, 'name', pc.relname,
                                       'bound', pg_catalog.pg_get_expr(c.relpartbound, c.oid))
                FROM pg_catalog.pg_inherits i
                JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent
