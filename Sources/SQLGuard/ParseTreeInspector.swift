@@ -127,7 +127,7 @@ struct ParseTreeInspector {
             case "typeName":
                 if let parts = child["names"]?.arrayValue?.compactMap({ $0["String"]?["sval"]?.stringValue }), !parts.isEmpty {
                     let array = (child["arrayBounds"]?.arrayValue?.isEmpty ?? true) ? "" : "[]"
-                    typeNames.insert(parts.map(QualifiedName.quotedIfNeeded).joined(separator: ".") + array)
+                    typeNames.insert(QualifiedName(parts: parts).quotedSQL + array)
                 }
             case "RangeTableSample":
                 inspectSampleMethod(child["method"], location: child["location"]?.intValue ?? location)
@@ -156,7 +156,7 @@ struct ParseTreeInspector {
             record(.relationNotAllowed, "reading \(written) is not allowed: \(why)", location)
         }
         if let relation {
-            relationNames.insert(QualifiedName(parts: (schema.map { [$0] } ?? []) + [relation]).sql)
+            relationNames.insert(QualifiedName(parts: (schema.map { [$0] } ?? []) + [relation]).quotedSQL)
             rowNames.insert(relation.lowercased())
         }
         if let relation, let columns = SecretColumns.columns(ofRelation: relation, schema: schema) {

@@ -35,6 +35,16 @@ struct QualifiedName: Equatable {
         parts.map(Self.quotedIfNeeded).joined(separator: ".")
     }
 
+    /// The name with every part double-quoted, as `to_regtype`/`to_regclass` must be given it: a bare part
+    /// that is a keyword (`real`, `integer`) would be read as the built-in type the keyword stands for.
+    var quotedSQL: String {
+        parts.map { part in
+            var quoted = "\""
+            for character in part { quoted.append(character == "\"" ? "\"\"" : String(character)) }
+            return quoted + "\""
+        }.joined(separator: ".")
+    }
+
     /// An operator as SQL would write it: `OPERATOR(public.===)`, or just `+` when unqualified.
     var operatorSQL: String {
         guard parts.count > 1 else { return name }

@@ -28,10 +28,11 @@ struct QueryProbe {
     /// The longest deparsed definition of a view, policy or constraint the query reaches, in bytes: each is
     /// parsed again in the worker, and a longer one is refused rather than held in memory (the query's own
     /// may be as long as the parser takes).
-    static let maxDefinitionBytes = 256 * 1024
+    static let maxDefinitionBytes = 64 * 1024
 
-    /// The longest deparsed definition of the query itself, in bytes: what the guard's parser takes (1 MiB).
-    static let maxQueryDefinitionBytes = 1 << 20
+    /// The longest deparsed definition of the query itself, in bytes (a parse tree in the worker takes
+    /// several hundred times its text).
+    static let maxQueryDefinitionBytes = 256 * 1024
 
     /// The temporary view the query is stored in.
     static let viewName = "pg_temp.pgassist_query"
@@ -40,7 +41,8 @@ struct QueryProbe {
     /// literal is read by its type's input function during analysis (`'(x)'::t`, `col = '{x}'` for an array
     /// column, `f('(x)')` for a user overload taking a row type), and for a composite, array or range type
     /// that runs the CHECK constraints of domains inside it. The candidates: the types the query names, the
-    /// column types of the relations it names, and the argument and result types of the user functions and
+    /// column types of the relations it names, types named like what it calls (`upper('{1}')` is a cast when
+    /// a type `upper` is the only match), and the argument and result types of the user functions and
     /// operators that share a name with what it calls.
     func checkInputTypes(of inspection: ReadOnlyGuard.Inspection) throws(ToolError) {
         // Names resolve as the user's query will resolve them.
@@ -64,11 +66,16 @@ struct QueryProbe {
 
     /// Kind (`t` a type, `r` a relation) and OID of the candidates `checkInputTypes` follows: types named
     /// ($1), relations named ($2), argument and result types of user functions named as calls ($3) and of
-    /// user operators ($4). Built-in ones (in `pg_catalog`) have only built-in types.
+    /// user operators ($4), and types named like what the query calls (a call can be a cast). Built-in functions
+    /// and operators (in `pg_catalog`) have only built-in types.
     private static let inputTypesQuery = """
         SELECT 't', pg_catalog.to_regtype(t)::pg_catalog.oid FROM pg_catalog.unnest($1::pg_catalog.text[]) AS t
         UNION
         SELECT 'r', pg_catalog.to_regclass(r)::pg_catalog.oid FROM pg_catalog.unnest($2::pg_catalog.text[]) AS r
+        UNION
+        -- A call of one argument with no matching function is a cast to a type of that name: upper('{1}').
+        SELECT 't', pg_catalog.to_regtype(pg_catalog.quote_ident(n))::pg_catalog.oid
+        FROM pg_catalog.unnest($3::pg_catalog.text[]) AS n
         UNION
         SELECT 't', t FROM pg_catalog.pg_proc p,
              pg_catalog.unnest(coalesce(p.proallargtypes, p.proargtypes::pg_catalog.oid[])
@@ -253,13 +260,11 @@ struct QueryProbe {
 
     /// The functions that turn any value into JSON look up, while they run, a cast from the value's type to
     /// JSON, which the stored query does not record: when the database has such a cast through a user
-    /// function (not an extension's), a query that builds JSON is refused.
+    /// function (not an extension's), a query that mentions JSON at all (a JSON function, or a cast to json or
+    /// jsonb, which a user cast may route through one) is refused.
     private func checkJSONCasts(_ texts: [String]) throws(ToolError) {
-        let builders = ["to_json", "to_jsonb", "row_to_json", "array_to_json", "json_agg", "jsonb_agg", "json_object_agg",
-                        "jsonb_object_agg", "json_build_object", "json_build_array", "jsonb_build_object",
-                        "jsonb_build_array", "json_object(", "json_array(", "json(", "json_serialize"]
-        let lowered = texts.map { $0.lowercased() }
-        guard lowered.contains(where: { text in builders.contains { text.contains($0) } }) else { return }
+        // Any mention: a JSON function by name, or a cast to json/jsonb whose function is one of them.
+        guard texts.contains(where: { $0.lowercased().contains("json") }) else { return }
         let found: PostgresResult
         do throws(PostgresError) {
             found = try connection.query(Self.userJSONCastQuery)

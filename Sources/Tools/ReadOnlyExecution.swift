@@ -165,9 +165,9 @@ public enum ReadOnlyExecution {
         }
     }
 
-    /// The tool's output from fetched batches. Rows are decoded until their text passes `budgetBytes`: the
-    /// result is cut to the output budget anyway, and a row of compact JSON can take many times its size once
-    /// decoded.
+    /// The tool's output from fetched batches. Rows are decoded until their text passes `budgetBytes`, and
+    /// inside a wide row values past twice the budget are only described (`valueTooLarge`): the result is cut
+    /// to the output budget anyway, and compact JSON can take many times its size once decoded.
     private static func output(_ batches: [PostgresResult], cap: ValueCap?, maxRows: Int, budgetBytes: Int, truncated: Bool,
                                elapsed: Duration, connection: PostgresConnection) throws(ToolError) -> Output {
         let columns = cap?.columns ?? batches.first?.columns ?? []
@@ -184,8 +184,18 @@ public enum ReadOnlyExecution {
                 }
                 var object: [String: JSONValue] = [:]
                 for column in names.indices {
-                    decodedBytes += (batch.string(row, column)?.utf8.count ?? 4) + names[column].utf8.count + 4
-                    object[names[column]] = cap?.value(batch, row, column) ?? batch.value(row, column).json
+                    let text = batch.string(row, column)
+                    let size = text?.utf8.count ?? 4
+                    if let text, decodedBytes + size > 2 * budgetBytes {
+                        // Past the budget inside one wide row: the value is not decoded (a compact JSON
+                        // array or document can take many times its size once decoded), only described.
+                        object[names[column]] = .object(["valueTooLarge": .bool(true), "bytes": .number(Double(size)),
+                                                         "preview": .string(String(text.prefix(ValueCap.previewCharacters)))])
+                        cut = true
+                    } else {
+                        object[names[column]] = cap?.value(batch, row, column) ?? batch.value(row, column).json
+                    }
+                    decodedBytes += size + names[column].utf8.count + 4
                 }
                 rows.append(.object(object))
             }

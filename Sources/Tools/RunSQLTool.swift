@@ -28,6 +28,9 @@ public struct RunSQLTool: Tool {
 
     public var isReadOnly: Bool { true }
 
+    /// The longest query taken, in bytes: checking one costs the worker several hundred times its size.
+    static let maxQueryBytes = 100 * 1024
+
     private struct Arguments: Decodable {
         let query: String
         let maxRows: Int?
@@ -37,6 +40,11 @@ public struct RunSQLTool: Tool {
         do throws(ToolError) {
             let input = try ToolArguments.decode(Arguments.self, from: arguments, schema: parameters)
             let settings = context.settings
+            guard input.query.utf8.count <= Self.maxQueryBytes else {
+                throw ToolError(.invalidArguments, """
+                    The query is \(input.query.utf8.count) bytes; run_sql takes at most \(Self.maxQueryBytes / 1024) KiB. Send a shorter query.
+                    """)
+            }
             let maxRows = input.maxRows ?? settings.defaultMaxRows
             guard (1...settings.hardMaxRows).contains(maxRows) else {
                 throw ToolError(.invalidArguments, "The argument 'maxRows' must be from 1 to \(settings.hardMaxRows).")

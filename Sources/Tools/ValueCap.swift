@@ -11,9 +11,9 @@ struct ValueCap {
     let columns: [PostgresColumn]
     /// The longest value text sent, in bytes.
     let limitBytes: Int
-    /// The most columns a capped query may return: the projection needs two entries per column, and
-    /// PostgreSQL allows 1664 in one target list.
-    static let maxColumns = 800
+    /// The most columns a capped query may return: the check parses the server's deparse of the projection
+    /// (several hundred bytes a column) in the worker, and its memory grows with it.
+    static let maxColumns = 300
     /// How much of a value that is too large is shown, in characters.
     static let previewCharacters = 200
 

@@ -37,6 +37,9 @@ struct RunSQLMemoryTests {
         "EXPLAIN SELECT 1 WHERE repeat('x', 100000000) = 'y'",
         // A value computed again for sending could be small when measured and huge when sent.
         "SELECT CASE WHEN random() < 0.5 THEN 'x' ELSE repeat('y', 50000000) END AS v FROM generate_series(1, 20)",
+        // One wide row of values each under the cap, compact arrays that decode to millions of elements.
+        "SELECT " + Array(repeating: "a", count: 300).joined(separator: ", ")
+            + " FROM (SELECT pg_catalog.array_fill(1, ARRAY[16000]) AS a) AS s",
         // Errors that quote a value the query computed.
         "SELECT repeat('x', 300000000)::int AS v",
         "EXPLAIN SELECT repeat('x', 200000000)::int",

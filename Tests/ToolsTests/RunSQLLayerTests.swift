@@ -39,6 +39,10 @@ struct RunSQLLayerTests {
             CREATE TYPE mood AS ENUM ('ok');
             CREATE FUNCTION public.mood_json(mood) RETURNS json LANGUAGE sql AS $$ SELECT public.mark()::text::json $$;
             CREATE CAST (mood AS json) WITH FUNCTION public.mood_json(mood);
+            CREATE CAST (mood AS jsonb) WITH FUNCTION pg_catalog.to_jsonb(anyelement);
+            -- A type named like a keyword, and one named like an allowed function (a call can be a cast).
+            CREATE TYPE public."real" AS (a marked);
+            CREATE DOMAIN public.upper AS marked[];
             CREATE TABLE feelings (m mood);
             INSERT INTO feelings VALUES ('ok');
 
@@ -89,6 +93,9 @@ struct RunSQLLayerTests {
         "SELECT CAST('x' AS marked)",
         "SELECT t.a FROM jsonb_to_record('{\"a\": \"x\"}') AS t(a marked)",
         "SELECT ROW('x')::holder",
+        "SELECT '(x)'::\"real\" AS r",
+        "SELECT upper('{x}') AS u",
+        "SELECT 'ok'::mood::jsonb AS j",
         "SELECT 1 === '(x)'",
         "SELECT id FROM boxes WHERE tags = '{x}'",
         "SELECT coalesce(pair, '(x)') FROM boxes",
@@ -168,6 +175,13 @@ struct RunSQLLayerTests {
         #expect(seconds < 2.5, "the call took \(seconds) s with a 1 s timeout")
         // The pool gave up that connection: the next call works.
         #expect(run("SELECT 1 AS one").isSuccess)
+    }
+
+    @Test("a query longer than 100 KiB is refused before anything is parsed")
+    func longQuery() {
+        let query = "SELECT 1 AS one -- " + String(repeating: "x", count: 150 * 1024)
+        let result = run(query)
+        #expect(result.error?.code == .invalidArguments, "\(result.json.serialized().prefix(200))")
     }
 
     @Test("an error keeps its SQLSTATE and message, cut short on the server when it quotes a huge value")

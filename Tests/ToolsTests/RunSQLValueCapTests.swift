@@ -64,11 +64,11 @@ struct RunSQLValueCapTests {
 
     @Test("a query of more columns than the cap can measure is refused, naming the limit")
     func tooManyColumns() throws {
-        let columns = (1...801).map { "\($0) AS c\($0)" }.joined(separator: ", ")
+        let columns = (1...301).map { "\($0) AS c\($0)" }.joined(separator: ", ")
         let result = RunSQLTool().execute(.object(["query": .string("SELECT \(columns)")]), context: database.context())
         #expect(result.error?.code == .invalidArguments, "\(result.json.serialized().prefix(300))")
-        #expect(result.error?.message.contains("at most 800") == true)
-        #expect(try rows("SELECT \((1...800).map { "\($0) AS c\($0)" }.joined(separator: ", "))").first?["c800"] == .number(800))
+        #expect(result.error?.message.contains("at most 300") == true)
+        #expect(try rows("SELECT \((1...300).map { "\($0) AS c\($0)" }.joined(separator: ", "))").first?["c300"] == .number(300))
     }
 
     @Test("order, repeated names, trailing semicolons and comments, and zero-column queries are as before", arguments: [
