@@ -1,5 +1,6 @@
 import JSON
 import Postgres
+import SQLGuard
 
 /// `create_table {schema?, table, columns, enableRls?, comment?}`: creates one table in one transaction.
 /// Names are validated and quoted, types are resolved by PostgreSQL (`to_regtype`, `format_type`) and
@@ -187,6 +188,9 @@ public struct CreateTableTool: Tool {
         case .boolean(let flag):
             return flag ? "true" : "false"
         case .literal(let text):
+            // Reading the value runs the input functions of the type, and the CHECK constraints of the domains
+            // in it: none may be user code (this connection may be a superuser).
+            try QueryProbe(guardLayer: ReadOnlyGuard(), connection: connection).checkTypes(named: [type.sql])
             let literal = try connection.ddlLiteral(text)
             let cast = try connection.ddlAttempt { () throws(ToolError) in
                 _ = try connection.ddlQuery("SELECT CAST(\(literal) AS \(type.sql))")

@@ -79,7 +79,9 @@ struct DropCascade: Equatable {
                    o.objid::text
             FROM objects o
             CROSS JOIN LATERAL pg_catalog.pg_identify_object(o.classid, o.objid, o.objsubid) i
-            WHERE o.classid <> 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+            -- Rules of relations that go anyway (a view's own) are not listed; a rule on another table is.
+            WHERE NOT (o.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND EXISTS (
+                    SELECT 1 FROM pg_catalog.pg_rewrite rw WHERE rw.oid = o.objid AND rw.ev_class IN (SELECT oid FROM dropped)))
               AND COALESCE(i.schema, '') NOT LIKE 'pg\\_toast%'
               AND NOT (o.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND o.objsubid = 0 AND EXISTS (
                     SELECT 1 FROM pg_catalog.pg_index x WHERE x.indexrelid = o.objid AND x.indrelid IN (SELECT oid FROM dropped)))

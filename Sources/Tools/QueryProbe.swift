@@ -64,6 +64,23 @@ struct QueryProbe {
         try check(work, probe: nil)
     }
 
+    /// Checks the types `names` (as `to_regtype` reads them, e.g. `public.d[]`) and what they are made of, as
+    /// `checkInputTypes` does: for a value of them read from text (a default, a literal) that runs the CHECK
+    /// constraints of domains inside them.
+    func checkTypes(named names: Set<String>) throws(ToolError) {
+        let resolved: PostgresResult
+        do throws(PostgresError) {
+            resolved = try connection.query("""
+                SELECT pg_catalog.to_regtype(t)::pg_catalog.oid FROM pg_catalog.unnest($1::pg_catalog.text[]) AS t
+                """, [Self.textArray(names)])
+        } catch {
+            throw ToolError.from(error)
+        }
+        let work = (0..<resolved.count).compactMap { resolved.string($0, 0).flatMap(UInt32.init) }.map(Work.typeItself)
+        guard !work.isEmpty else { return }
+        try check(work, probe: nil)
+    }
+
     /// Kind (`t` a type, `r` a relation) and OID of the candidates `checkInputTypes` follows: types named
     /// ($1), relations named ($2), argument and result types of user functions named as calls ($3) and of
     /// user operators ($4), and types named like what the query calls (a call can be a cast). Built-in functions

@@ -153,7 +153,7 @@ public struct RestoreTableTool: Tool {
         // Nothing read back from the log is run unchecked: a view's definition must still pass the read-only
         // guard as one plain SELECT, and a foreign key is built from its recorded parts.
         for view in entry.views {
-            if let refusal = guardRefusal(view.definition) {
+            if let refusal = try checkedDefinition(view.definition, connection: connection) {
                 var object = view.summary.objectValue ?? [:]
                 object["error"] = .string("Its stored definition was not run: \(refusal). Recreate it by hand if it is wanted.")
                 failed.append(.object(object))
@@ -184,9 +184,25 @@ public struct RestoreTableTool: Tool {
         return .restored(data)
     }
 
-    /// Why the read-only guard refuses a view definition read back from the trash log, or nil when it is one SELECT.
-    private static func guardRefusal(_ definition: String) -> String? {
-        ReadOnlyGuard().checkDeparsed(definition).map(\.message)
+    /// Why a view definition read back from the trash log may not be run, or nil: it must be one SELECT the
+    /// read-only guard allows, and pass run_sql's check of what the server resolves (`QueryProbe`: no user
+    /// code while it is analysed, refilled or read). The check's temporary view is dropped again and the
+    /// replay's empty `search_path` put back.
+    private static func checkedDefinition(_ definition: String, connection: PostgresConnection) throws(ToolError) -> String? {
+        let guardLayer = ReadOnlyGuard()
+        let inspection = guardLayer.inspect(definition)
+        guard case .allowed(.select) = inspection.verdict else {
+            return guardLayer.checkDeparsed(definition)?.message ?? "it is not one SELECT"
+        }
+        let checked = try connection.ddlAttempt { () throws(ToolError) in
+            let probe = QueryProbe(guardLayer: guardLayer, connection: connection)
+            try probe.checkInputTypes(of: inspection)
+            try probe.storeAndCheck("\n\(inspection.statement)\n")
+            _ = try connection.ddlQuery("DROP VIEW \(QueryProbe.viewName)")
+        }
+        _ = try connection.ddlQuery("SELECT pg_catalog.set_config('search_path', '', true)")
+        if case .failure(let error) = checked { return error.message }
+        return nil
     }
 
     /// Runs one DDL statement; a name taken meanwhile becomes `restore_conflict`.
