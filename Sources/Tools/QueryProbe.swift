@@ -13,8 +13,9 @@ import SQLGuard
 ///   columns read) is checked against the same allow-list; built-ins are not recorded there, and are
 ///   named in the deparse instead;
 /// - user code the query reaches without naming it is followed the same way: the views it reads, the
-///   row-security policies applied to the current role, the CHECK constraints of domains it casts to (also
-///   inside composite and array types), range types' functions, what the planner evaluates for the tables
+///   row-security policies that apply to the login or to the owner of a view reading the table, the CHECK
+///   constraints of domains it casts to (also inside composite and array types), range types' functions,
+///   what the planner evaluates for the tables
 ///   read (partitions and inheriting tables, partition keys, index expressions and predicates, CHECK
 ///   constraints, extended statistics, operator classes); foreign tables are not read; a query that builds
 ///   JSON is refused where a user function casts some type to JSON (`to_json` looks such casts up while it
@@ -483,8 +484,8 @@ struct QueryProbe {
         ToolError(.sqlNotReadOnly, message + ".", details: ["reason": .string(GuardRefusal.Reason.functionNotAllowed.rawValue)])
     }
 
-    /// Kind, name, definition and OID of: views ($1), the SELECT policies that apply to the current role on
-    /// tables ($2), and the CHECK constraints of domains ($3).
+    /// Kind, name, definition and OID of: views ($1), the SELECT policies of tables ($2) whatever roles they
+    /// name (a view applies them as its owner), and the CHECK constraints of domains ($3).
     private static let textsQuery = """
         SELECT 'view', c.oid::pg_catalog.regclass::pg_catalog.text, pg_catalog.pg_get_viewdef(c.oid), c.oid
         FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
@@ -493,8 +494,6 @@ struct QueryProbe {
         FROM pg_catalog.pg_policy p
         WHERE p.polrelid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[]) AND p.polcmd IN ('r', '*')
           AND p.polqual IS NOT NULL
-          AND EXISTS (SELECT 1 FROM pg_catalog.unnest(p.polroles) AS r(oid)
-                      WHERE r.oid OPERATOR(pg_catalog.=) 0 OR pg_catalog.pg_has_role(r.oid, 'MEMBER'))
         UNION ALL
         SELECT 'constraint', k.conname::pg_catalog.text, pg_catalog.pg_get_constraintdef(k.oid), k.oid
         FROM pg_catalog.pg_constraint k
@@ -513,9 +512,18 @@ struct QueryProbe {
             SELECT r FROM pg_catalog.unnest($7::pg_catalog.oid[]) AS r
             UNION
             SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN family f ON i.inhparent OPERATOR(pg_catalog.=) f.oid
-        ), sources(classid, objid) AS (
-            SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, w.oid FROM pg_catalog.pg_rewrite w
+        ), views(classid, objid, owner) AS (
+            -- A view reads its tables as its owner (unless security_invoker): their row-security policies
+            -- apply to the owner, whatever they do for the login.
+            SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, w.oid,
+                   CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.unnest(v.reloptions) AS o(option)
+                                     WHERE pg_catalog.lower(o.option) IN ('security_invoker=true', 'security_invoker=on',
+                                                                           'security_invoker=1', 'security_invoker=yes'))
+                        THEN NULL ELSE v.relowner END
+            FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) w.ev_class
             WHERE w.ev_class OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+        ), sources(classid, objid) AS (
+            SELECT classid, objid FROM views
             UNION ALL
             SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass::pg_catalog.oid, p.oid FROM pg_catalog.pg_policy p
             WHERE p.polrelid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[]) AND p.polcmd IN ('r', '*')
@@ -539,18 +547,20 @@ struct QueryProbe {
             SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, x.oid
             FROM pg_catalog.pg_statistic_ext x JOIN family f ON x.stxrelid OPERATOR(pg_catalog.=) f.oid
         ), refs AS (
-            SELECT DISTINCT d.refclassid, d.refobjid, d.refobjsubid, s.classid AS from_class
+            SELECT DISTINCT d.refclassid, d.refobjid, d.refobjsubid, s.classid AS from_class, vw.owner AS via_owner
             FROM pg_catalog.pg_depend d
             JOIN sources s ON s.classid OPERATOR(pg_catalog.=) d.classid AND s.objid OPERATOR(pg_catalog.=) d.objid
+            LEFT JOIN views vw ON vw.classid OPERATOR(pg_catalog.=) s.classid AND vw.objid OPERATOR(pg_catalog.=) s.objid
             WHERE NOT (d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
                        AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]))
             UNION
-            SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t, 0, 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid
+            SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t, 0, 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid,
+                   NULL::pg_catalog.oid
             FROM pg_catalog.unnest($6::pg_catalog.oid[]) AS t
             UNION
             -- Partitions and inheriting tables are read with their parent.
             SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, f.oid, 0,
-                   'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid
+                   'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, NULL::pg_catalog.oid
             FROM family f
         )
         SELECT CASE r.refclassid
@@ -578,7 +588,12 @@ struct QueryProbe {
                coalesce(a.attname::pg_catalog.text, rn.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.'
                         OPERATOR(pg_catalog.||) rp.proname::pg_catalog.text),
                coalesce(c.relkind::pg_catalog.text, t.typtype::pg_catalog.text),
-               CASE WHEN c.relkind IN ('r', 'p') AND c.relrowsecurity THEN pg_catalog.row_security_active(c.oid)
+               CASE WHEN c.relkind IN ('r', 'p') AND c.relrowsecurity THEN
+                      pg_catalog.row_security_active(c.oid)
+                      OR (r.via_owner IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles o
+                                          WHERE o.oid OPERATOR(pg_catalog.=) r.via_owner AND (o.rolsuper OR o.rolbypassrls))
+                          AND (c.relowner OPERATOR(pg_catalog.<>) r.via_owner OR c.relforcerowsecurity))
                     ELSE t.typelem OPERATOR(pg_catalog.<>) 0 AND t.typlen OPERATOR(pg_catalog.=) -1 END,
                NULL::pg_catalog.text,
                t.typrelid

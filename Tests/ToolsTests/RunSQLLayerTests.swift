@@ -177,6 +177,27 @@ struct RunSQLLayerTests {
         #expect(run("SELECT 1 AS one").isSuccess)
     }
 
+    @Test("a view applies its tables' row-security policies as its owner: they are checked even when the login bypasses them")
+    func policiesThroughViewOwner() throws {
+        let owner = "pgassist_rls_owner_\(UUID().uuidString.prefix(8).lowercased())"
+        try database.execute("""
+            CREATE ROLE \(owner) NOLOGIN;
+            CREATE FUNCTION public.policy_mark() RETURNS boolean LANGUAGE sql AS $$ SELECT public.mark() $$;
+            CREATE TABLE public.guarded (id int);
+            INSERT INTO public.guarded VALUES (1);
+            ALTER TABLE public.guarded OWNER TO \(owner);
+            ALTER TABLE public.guarded ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE public.guarded FORCE ROW LEVEL SECURITY;
+            CREATE POLICY p ON public.guarded FOR SELECT USING (public.policy_mark());
+            CREATE VIEW public.guarded_view AS SELECT id FROM public.guarded;
+            ALTER VIEW public.guarded_view OWNER TO \(owner);
+            """)
+        // The login is a superuser: row security is not active for it, but it is for the view's owner.
+        let result = run("SELECT * FROM guarded_view")
+        #expect(result.error?.code == .sqlNotReadOnly, "\(result.json.serialized())")
+        #expect(!markerWritten, "the policy's function ran through the view")
+    }
+
     @Test("a query longer than 100 KiB is refused before anything is parsed")
     func longQuery() {
         let query = "SELECT 1 AS one -- " + String(repeating: "x", count: 150 * 1024)
