@@ -33,7 +33,8 @@ struct RunLockKeeperTests {
         _ = try admin.query("SELECT pg_terminate_backend($1::int)", [pid])
         #expect(try eventually(within: 10) { try observer.runLockIsFree(runId: "run_a") == false && keeper.holds(runId: "run_a") },
                 "the lock is held again")
-        #expect(try Self.lockHolders(admin).count == 1)
+        // The terminated backend leaves pg_locks when it has finished exiting, which a loaded machine delays.
+        #expect(try eventually(within: 10) { try Self.lockHolders(admin).count == 1 }, "one holder: the keeper's new connection")
         keeper.release(runId: "run_a")
         #expect(try Self.lockHolders(admin).isEmpty)
     }
