@@ -62,11 +62,20 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // The tools the model calls on the user's database, and their registry.
-        .target(name: "Tools", dependencies: [
+        // The tools the model calls on the user's database. A small core (the Tool protocol, registry,
+        // arguments and results, connection pool, transactions and deadlines, approvals) and one module per
+        // family of tools over it; `Tools` only lists the families' tools in the order the model sees them.
+        .target(name: "ToolsCore", dependencies: [
             "Postgres", "SQLGuard", "JSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // run_sql: the read-only query behind the guard, the catalog probe and the capped results.
+        .target(name: "QueryTools", dependencies: ["ToolsCore", "Postgres", "SQLGuard", "JSON"]),
+        // list_tables, get_schema, create_table: reading and creating the schema.
+        .target(name: "SchemaTools", dependencies: ["ToolsCore", "QueryTools", "Postgres", "SQLGuard", "JSON"]),
+        // drop_table, restore_table: the recoverable trash and its approvals.
+        .target(name: "TrashTools", dependencies: ["ToolsCore", "QueryTools", "SchemaTools", "Postgres", "SQLGuard", "JSON"]),
+        .target(name: "Tools", dependencies: ["ToolsCore", "QueryTools", "SchemaTools", "TrashTools"]),
 
         // The HTTP model (request, response, router, JSON errors), independent of FastCGI.
         .target(name: "HTTP", dependencies: [
@@ -76,7 +85,7 @@ let package = Package(
 
         // The domain: thread store, endpoints.
         .target(name: "Assistant", dependencies: [
-            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto", "LazyLibraries", "SharedCounters", "Logs",
+            "HTTP", "SQLite", "Postgres", "Tools", "ToolsCore", "SchemaTools", "Model", "CCrypto", "LazyLibraries", "SharedCounters", "Logs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -88,7 +97,7 @@ let package = Package(
         // against the shared SDK, whose autolink entries do not list them. Allowed here because this is
         // the root package; debug builds and tests keep the shared libraries.
         .executableTarget(name: "pgassist", dependencies: [
-            "FastCGI", "HTTP", "Assistant", "Tools", "Logs",
+            "FastCGI", "HTTP", "Assistant", "Tools", "ToolsCore", "TrashTools", "SQLGuard", "Logs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [
@@ -108,11 +117,15 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: [
             "Model", "TestSupport", "JSON", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "Postgres"]),
+        .testTarget(name: "ToolsTests", dependencies: [
+            "Tools", "ToolsCore", "QueryTools", "SchemaTools", "TrashTools", "SQLGuard", "TestSupport", "Postgres",
+        ]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
-        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport", "Tools", "Model", "Logs"]),
+        .testTarget(name: "AssistantTests", dependencies: [
+            "Assistant", "HTTP", "TestSupport", "Tools", "ToolsCore", "QueryTools", "SchemaTools", "TrashTools", "Model", "Logs",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTPClient", "SQLite", "JSON", "Postgres"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Model
 import Tools
+import ToolsCore
 
 /// Settings of the assistant API, read once per worker from the environment.
 public struct AssistantConfiguration: Sendable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import JSON
 import SQLGuard
 import Tools
+import ToolsCore
 
 /// `pgassist bench-guard --sql SQL [--iterations N] [--db CONNECTION]`: times the read-only guard
 /// alone (libpg_query parse + parse-tree check) and, with `--db`, the whole `run_sql` tool call in

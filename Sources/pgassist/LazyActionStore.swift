@@ -1,5 +1,5 @@
 import Assistant
-import Tools
+import ToolsCore
 
 /// The thread store as the tool CLI's approval store (and its record of who trashed which copy), opened only
 /// when a tool needs one, so running a read-only tool never creates a store file in the working directory.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Assistant
 import JSON
-import Tools
+import ToolsCore
+import TrashTools
 
 /// `pgassist purge --older-than DURATION`: retention for what users deleted. Removes threads deleted longer
 /// ago than DURATION with their messages, runs, approvals and idempotency keys; with `--audit` also audit

@@ -2,6 +2,7 @@ import ArgumentParser
 import Assistant
 import JSON
 import Tools
+import ToolsCore
 
 /// `pgassist tool NAME --db CONNECTION --args JSON`: run one tool and print its JSON result
 /// (exit 0 on success, 1 on a tool failure, 2 on bad usage); `pgassist tool --list` prints the

@@ -3,6 +3,7 @@ import HTTP
 import Logging
 import Testing
 import Tools
+import ToolsCore
 
 /// The endpoints answered in-process against a real SQLite store (the same code runs behind nginx).
 @Suite("Assistant API")

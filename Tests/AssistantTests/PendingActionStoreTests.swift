@@ -3,7 +3,7 @@ import Foundation
 import JSON
 import Testing
 import TestSupport
-import Tools
+import ToolsCore
 
 @Suite("Pending actions in the thread store on SQLite and PostgreSQL")
 struct PendingActionStoreTests {

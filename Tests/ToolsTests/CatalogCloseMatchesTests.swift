@@ -1,5 +1,8 @@
 import Testing
-@testable import Tools
+@testable import QueryTools
+@testable import SchemaTools
+@testable import ToolsCore
+@testable import TrashTools
 
 @Suite("close matches for unknown names")
 struct CatalogCloseMatchesTests {

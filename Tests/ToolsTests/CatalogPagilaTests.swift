@@ -1,7 +1,10 @@
 import JSON
 import Testing
 import TestSupport
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// The catalog tools on a real sample schema (Pagila), when the shared data folder has it.
 @Suite("catalog tools on Pagila")

@@ -2,7 +2,10 @@ import JSON
 import Postgres
 import Testing
 import TestSupport
-@testable import Tools
+@testable import QueryTools
+@testable import SchemaTools
+@testable import ToolsCore
+@testable import TrashTools
 
 @Suite("catalog query helpers")
 struct CatalogQueriesTests {

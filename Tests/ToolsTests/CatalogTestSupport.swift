@@ -2,7 +2,10 @@ import JSON
 import Synchronization
 import Testing
 import TestSupport
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// What the catalog tool tests share: one fixture database for the tests that only read it, and
 /// short ways to call a tool and look at its answer.

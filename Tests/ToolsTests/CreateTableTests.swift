@@ -1,6 +1,9 @@
 import JSON
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 @Suite("create_table")
 struct CreateTableTests {

@@ -4,6 +4,10 @@ import Postgres
 import Testing
 import TestSupport
 import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// What the model reads when a tool cannot connect: a stable code and a fixed message, never libpq's text,
 /// which may quote what the service at the address sent.

@@ -1,6 +1,9 @@
 import JSON
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// Finding 2 of issue 13: drop_table shows everything `DROP … CASCADE` would remove before approval (from
 /// `pg_depend`, recursively), says what a move to the trash cannot keep, and lists what was removed.

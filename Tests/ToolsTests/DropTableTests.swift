@@ -2,7 +2,10 @@ import Foundation
 import JSON
 import Synchronization
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// Pending actions kept in memory with the same rules as the SQL store: consumed at most once,
 /// only unexpired and only for the same user, tool and exact arguments; and who trashed which copy.

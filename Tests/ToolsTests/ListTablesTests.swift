@@ -3,7 +3,10 @@ import JSON
 import Postgres
 import Testing
 import TestSupport
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 @Suite("list_tables")
 struct ListTablesTests {

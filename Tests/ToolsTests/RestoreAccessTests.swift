@@ -1,7 +1,10 @@
 import Foundation
 import JSON
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// What restore_table gives back besides rows and definitions: who owns the recreated views, who may read
 /// them, and their comments; and that the table itself keeps its own.

@@ -1,7 +1,10 @@
 import Foundation
 import JSON
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// restore_table in a project several users share: a user's own copies come back at once, another user's
 /// only with the approval of the user asking, and every restore is logged with who dropped and who restored.

@@ -3,7 +3,10 @@ import JSON
 import Postgres
 import Testing
 import TestSupport
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// An attacker's corpus for `run_sql`: SQL the model (an untrusted caller) might send to reach user code,
 /// effects that outlive the ROLLBACK, or secrets. Every case must be refused by the tool

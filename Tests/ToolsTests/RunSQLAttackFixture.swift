@@ -5,7 +5,10 @@ import Postgres
 import Synchronization
 import Testing
 import TestSupport
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// One query for `run_sql` from the attacker's corpus (or the still-allowed list).
 struct AttackCase: Sendable, CustomTestStringConvertible {

@@ -3,7 +3,10 @@ import JSON
 import Postgres
 import SQLGuard
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// The layers of run_sql below the parse tree, each on its own: what the server resolved (the probe), the
 /// separate read-only login, and the call's one deadline. The database user of these tests is a superuser.

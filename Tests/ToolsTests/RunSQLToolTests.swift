@@ -2,7 +2,10 @@ import Foundation
 import JSON
 import Testing
 import TestSupport
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 @Suite("run_sql")
 struct RunSQLToolTests {

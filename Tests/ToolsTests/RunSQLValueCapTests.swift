@@ -1,7 +1,10 @@
 import Foundation
 import JSON
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// run_sql's cap on single values: one larger than the output budget stays on the server, whatever the
 /// query, and the rest of the query's shape (names, types, order) is what it would be alone.

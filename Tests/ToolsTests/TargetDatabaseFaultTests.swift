@@ -4,6 +4,10 @@ import Postgres
 import Testing
 import TestSupport
 import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// The user's database failing under the tools: down, restarted, a connection killed mid-query, a
 /// statement timeout. The model gets a tool error, the pool drops what broke and counts right, and

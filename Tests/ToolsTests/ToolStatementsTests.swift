@@ -1,7 +1,10 @@
 import Foundation
 import JSON
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// The tools' own catalog statements mean what they say whatever the database holds: a user function that
 /// matches their calls better than the built-in (`format_type(oid, text)` for a NULL argument), or one with

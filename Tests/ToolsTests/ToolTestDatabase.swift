@@ -1,7 +1,10 @@
 import Foundation
 import Postgres
 import TestSupport
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// A fresh database on the shared test server, with helpers to set it up and look at it directly
 /// (bypassing the tools), and a tool context pointing at it.

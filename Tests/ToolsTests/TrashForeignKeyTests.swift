@@ -1,7 +1,10 @@
 import Foundation
 import JSON
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// Finding 8 of issue 13: a table in the trash keeps no foreign keys to live tables (deletes there are neither
 /// blocked by it nor cascade into it) and its triggers do not fire; restore brings both back as they were.

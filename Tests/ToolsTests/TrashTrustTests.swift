@@ -1,7 +1,10 @@
 import Foundation
 import JSON
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// A low-privilege login role in a test database, for planting what an attacker with `CREATE` on the database
 /// could; dropped (with what it owns) at the end.

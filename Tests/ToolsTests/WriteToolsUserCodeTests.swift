@@ -1,7 +1,10 @@
 import Foundation
 import JSON
 import Testing
-import Tools
+import QueryTools
+import SchemaTools
+import ToolsCore
+import TrashTools
 
 /// The write tools run their DDL as pgassist's login (possibly a superuser): nothing they do may run code a
 /// database role planted. A domain whose CHECK calls a user function is the trap: reading a literal of it

@@ -4,7 +4,7 @@ import JSON
 import Logs
 import Model
 import Synchronization
-import Tools
+import ToolsCore
 
 extension ChatRun {
     /// Executes one model turn's calls in order: consecutive read-only calls run at once on separate

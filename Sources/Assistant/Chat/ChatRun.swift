@@ -2,7 +2,7 @@ import HTTP
 import JSON
 import Logging
 import Model
-import Tools
+import ToolsCore
 
 /// Drives one run: model call, tool calls, model call… until the model answers, an action needs the
 /// user's approval, the round limit or the deadline is reached, or the client goes away.

@@ -1,4 +1,4 @@
-import Tools
+import ToolsCore
 
 /// Where a chat request's tools work: the user's database, the tools on offer and which need approval.
 /// Decided before anything is stored, so a refused database never leaves a message behind.

@@ -1,5 +1,5 @@
 import JSON
-import Tools
+import ToolsCore
 
 /// A tool offered to the model with the description an administrator set in `/setup` instead of its own.
 struct DescribedTool: Tool {

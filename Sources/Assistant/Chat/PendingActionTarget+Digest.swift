@@ -1,5 +1,5 @@
 import JSON
-import Tools
+import ToolsCore
 
 extension PendingActionTarget {
     /// The target of calls made for `projectRef` on `database` (nil: no database): the SHA-256, in hex, of the

@@ -1,4 +1,4 @@
-import Tools
+import ToolsCore
 
 /// The model answer a run paused in, found again when the user answers its approval: the call that waits,
 /// and the calls after it that have no result yet, each with the admission's decision.

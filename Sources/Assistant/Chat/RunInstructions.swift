@@ -1,5 +1,6 @@
 import JSON
-import Tools
+import SchemaTools
+import ToolsCore
 
 /// The system instructions of a run: the stored assistant definition's, then what the model should know
 /// about this conversation (project, user, and a compact list of the database's tables, cached).

@@ -1,4 +1,4 @@
-import Tools
+import ToolsCore
 
 /// Runs and the messages they produce, kept so that any worker (or host) can continue a thread
 /// after a crash. Every state change is one conditional write: a run leaves an active status once.

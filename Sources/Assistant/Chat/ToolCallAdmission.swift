@@ -1,4 +1,4 @@
-import Tools
+import ToolsCore
 
 /// Which calls of one model answer are carried out. The others are not run: each is answered to the model
 /// with a tool error, so every call still gets its result and the history stays valid for the provider.

@@ -1,5 +1,5 @@
 import JSON
-import Tools
+import ToolsCore
 
 /// One tool call of a run as the client sees it: `{id, name, arguments, success, error?, durationMs}`.
 struct ToolCallOutcome: Sendable {

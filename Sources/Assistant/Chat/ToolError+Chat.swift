@@ -1,4 +1,4 @@
-import Tools
+import ToolsCore
 
 /// Codes of the tool errors the run loop answers a call with in place of running it.
 extension ToolError.Code {

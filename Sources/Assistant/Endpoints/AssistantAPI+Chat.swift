@@ -3,6 +3,7 @@ import JSON
 import Logs
 import Model
 import Tools
+import ToolsCore
 
 extension AssistantAPI {
     /// `POST /chat`: a new message (runs the model and its tools), an approval or rejection of the pending

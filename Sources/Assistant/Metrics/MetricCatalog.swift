@@ -1,6 +1,7 @@
 import Model
 import SharedCounters
 import Tools
+import ToolsCore
 
 /// Where each of the worker's counters lives in a counter slot, and the label values behind each index.
 ///

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import Synchronization
 import Tools
+import ToolsCore
 
 /// The server-side project list (`PROJECTS_FILE`): which database and which tools each project ref gets.
 ///

@@ -1,5 +1,5 @@
 import JSON
-import Tools
+import ToolsCore
 
 /// Approvals kept in the thread store, so every worker process (and the CLI) sees the same ones, each with
 /// the target it was asked for (`PendingActionTarget`: a digest, never a connection string).

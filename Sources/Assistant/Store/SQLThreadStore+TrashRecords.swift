@@ -1,4 +1,4 @@
-import Tools
+import ToolsCore
 
 /// Who trashed which copy in a user database, kept in the thread store so that restore never takes the
 /// target database's word for it.

@@ -1,4 +1,4 @@
-import Tools
+import ToolsCore
 
 /// Where threads, messages, runs and the assistant definition live.
 ///

@@ -1,0 +1,93 @@
+import Postgres
+
+/// Limits and policies that apply to every tool call; set by the deployment, never by the model.
+public struct ToolSettings: Sendable {
+    /// Largest tool result, in bytes of JSON (default 32 KiB).
+    public var outputBudgetBytes: Int = 32 * 1024
+    /// Rows `run_sql` returns when the model does not say (default 100).
+    public var defaultMaxRows: Int = 100
+    /// The most rows `run_sql` ever returns (default 1000).
+    public var hardMaxRows: Int = 1_000
+    /// `statement_timeout` for each tool transaction, in milliseconds (default 15000).
+    public var statementTimeoutMilliseconds: Int = 15_000
+    /// `lock_timeout`, in milliseconds (default 3000).
+    public var lockTimeoutMilliseconds: Int = 3_000
+    /// `idle_in_transaction_session_timeout`, in milliseconds (default 30000).
+    public var idleInTransactionTimeoutMilliseconds: Int = 30_000
+    /// How long to wait for a connection to the user's database, in seconds (default 5).
+    public var connectTimeoutSeconds: Int = 5
+    /// A low-privilege role `run_sql` switches to with `SET LOCAL ROLE`, when configured. Weaker than
+    /// `readOnlyConnection`: SQL that runs SQL can undo `SET ROLE` (`RESET ROLE`, `set_config('role', …)`).
+    public var readOnlyRole: String?
+    /// The login `run_sql` connects as, when configured (`SQL_READ_ONLY_CONNECTION`): libpq options, usually
+    /// `user=… password=…`, that replace the target database's own (a whole connection string replaces all of
+    /// them). A separate login has no more privileged user to go back to, so PostgreSQL itself refuses what
+    /// the login may not do, whatever the guard misses. Never logged or shown.
+    public var readOnlyConnection: String?
+    /// Whether `run_sql` may call the user's own functions (default false: only built-ins on the allow-list).
+    public var allowUserFunctions: Bool = false
+    /// Schemas hidden from listings and protected from changes besides the system ones
+    /// (Supabase's platform-managed schemas by default).
+    public var platformSchemas: [String] = ["auth", "storage", "realtime", "vault", "extensions", "graphql",
+                                            "graphql_public", "supabase_functions", "supabase_migrations",
+                                            "pgsodium", "pgsodium_masks", "net", "cron", "pgbouncer", "_realtime",
+                                            "_analytics", "pgassist_trash"]
+    /// How long an approval stays valid, in seconds (default 600).
+    public var approvalLifetimeSeconds: Int = 600
+
+    /// Creates the default settings.
+    public init() {}
+
+    /// Reads settings from the environment (`TOOL_OUTPUT_BUDGET_BYTES`, `SQL_DEFAULT_MAX_ROWS`,
+    /// `SQL_MAX_ROWS`, `SQL_STATEMENT_TIMEOUT_MS`, `SQL_LOCK_TIMEOUT_MS`, `SQL_IDLE_TIMEOUT_MS`,
+    /// `DB_CONNECT_TIMEOUT_S`, `SQL_READ_ONLY_ROLE`, `SQL_READ_ONLY_CONNECTION`, `SQL_ALLOW_USER_FUNCTIONS`, `PLATFORM_SCHEMAS`,
+    /// `APPROVAL_TTL_S`); malformed numbers keep their defaults' bounds.
+    public init(environment: [String: String]) throws(ToolSettingsError) {
+        func number(_ name: String, _ value: inout Int, _ range: ClosedRange<Int>) throws(ToolSettingsError) {
+            guard let text = environment[name], !text.isEmpty else { return }
+            guard let parsed = Int(text), range.contains(parsed) else {
+                throw ToolSettingsError(variable: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            value = parsed
+        }
+        try number("TOOL_OUTPUT_BUDGET_BYTES", &outputBudgetBytes, 1_024...16_777_216)
+        try number("SQL_MAX_ROWS", &hardMaxRows, 1...100_000)
+        try number("SQL_DEFAULT_MAX_ROWS", &defaultMaxRows, 1...hardMaxRows)
+        try number("SQL_STATEMENT_TIMEOUT_MS", &statementTimeoutMilliseconds, 1...3_600_000)
+        try number("SQL_LOCK_TIMEOUT_MS", &lockTimeoutMilliseconds, 1...3_600_000)
+        try number("SQL_IDLE_TIMEOUT_MS", &idleInTransactionTimeoutMilliseconds, 1...3_600_000)
+        try number("DB_CONNECT_TIMEOUT_S", &connectTimeoutSeconds, 1...300)
+        try number("APPROVAL_TTL_S", &approvalLifetimeSeconds, 1...604_800)
+        if let role = environment["SQL_READ_ONLY_ROLE"], !role.isEmpty { readOnlyRole = role }
+        if let login = environment["SQL_READ_ONLY_CONNECTION"], !login.isEmpty {
+            guard ConnectionInfo.isConnectionString(login), (try? ConnectionInfo(parsing: login)) != nil else {
+                throw ToolSettingsError(variable: "SQL_READ_ONLY_CONNECTION",
+                                        message: "must be libpq options such as 'user=reader password=…' or a connection string")
+            }
+            readOnlyConnection = login
+        }
+        if let flag = environment["SQL_ALLOW_USER_FUNCTIONS"] { allowUserFunctions = flag == "1" || flag == "true" }
+        if let list = environment["PLATFORM_SCHEMAS"] {
+            platformSchemas = list.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+        }
+    }
+}
+
+/// A tool setting that cannot be used.
+public struct ToolSettingsError: Error, Sendable, CustomStringConvertible {
+    /// The environment variable at fault.
+    public let variable: String
+    /// What is wrong with it.
+    public let message: String
+    /// `VARIABLE: message`.
+    public var description: String { "\(variable): \(message)" }
+}
+
+extension String {
+    package func trimmingCharacters(in characters: String) -> String {
+        var view = Substring(self)
+        while let first = view.first, characters.contains(first) { view.removeFirst() }
+        while let last = view.last, characters.contains(last) { view.removeLast() }
+        return String(view)
+    }
+}
