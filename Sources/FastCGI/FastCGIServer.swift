@@ -48,72 +48,29 @@ public final class FastCGIServer: Sendable {
     /// Throws `.listenFailed`, `.threadFailed`, `.initFailed`, `.invalidConfiguration`,
     /// `.alreadyRunning`, or `.acceptFailed` (after stopping) when accepting breaks for good.
     public func run(makeHandler: @escaping @Sendable (_ threadIndex: Int) -> any FastCGIHandler) throws(FastCGIError) {
-        guard configuration.threads >= 1, configuration.maxRequests >= 0, configuration.backlog >= 1,
-              configuration.requestTimeoutMilliseconds >= 0, configuration.slowRequestMilliseconds >= 0,
-              configuration.stopGraceMilliseconds >= 0 else {
-            throw FastCGIError(code: .invalidConfiguration,
-                               message: "threads must be at least 1, backlog at least 1, maxRequests and the timeouts at least 0")
-        }
+        try validateConfiguration()
         let started = ContinuousClock.now
         try LibFCGI.initialize()
         // Handle stop signals before the socket exists, so a signal sent once it is there stops us gracefully.
         let signalCount = StopSignals.install()
         defer { StopSignals.uninstall() }
-        let listener = try ListeningSocket.open(configuration.listen, backlog: configuration.backlog,
-                                                socketMode: configuration.socketMode)
-        // Worker threads notice a stop within one accept timeout: no signal has to interrupt them.
-        // TCP gets a longer timeout because accepted TCP sockets inherit it while libfcgi reads the params.
-        try listener.setAcceptTimeout(milliseconds: listener.family == AF_UNIX ? 100 : 1000)
+        let listener = try openListener()
         let minimumLifetime = started + .milliseconds(configuration.minimumLifetimeMilliseconds)
-        let watchdog = RequestWatchdog(slots: configuration.threads, timeoutMilliseconds: configuration.requestTimeoutMilliseconds,
-                                       slowMilliseconds: configuration.slowRequestMilliseconds, logger: logger) { _, _, _ in
-            // A timeout comes long after the start, so multiwatch never counts this as a failed start;
-            // the wait only matters for a timeout set below its respawn window.
-            while ContinuousClock.now < minimumLifetime { poll(nil, 0, 20) }
-            _exit(Self.requestTimeoutExitStatus)
-        }
+        let watchdog = makeWatchdog(exitingNoSoonerThan: minimumLifetime)
         let loop = AcceptLoop(listener: listener, maxRequests: configuration.maxRequests, watchdog: watchdog, logger: logger)
-        let alreadyStopped = try state.withLock { (state) throws(FastCGIError) -> Bool in
-            if state.loop != nil {
-                throw FastCGIError(code: .alreadyRunning, message: "run() was called while the server was running")
-            }
-            state.loop = loop
-            return state.stopped
-        }
+        let alreadyStopped = try register(loop)
         defer { state.withLock { $0.loop = nil } }
         if alreadyStopped {
             logger.info("FastCGI server not started: stop() was called before run()")
             return
         }
 
-        logger.info("FastCGI server started", metadata: [
-            "pid": "\(getpid())", "threads": "\(configuration.threads)", "listen": "\(configuration.listen)",
-            "maxRequests": "\(configuration.maxRequests)", "requestTimeoutMs": "\(configuration.requestTimeoutMilliseconds)",
-            "slowRequestMs": "\(configuration.slowRequestMilliseconds)", "stopGraceMs": "\(configuration.stopGraceMilliseconds)",
-        ])
+        logStarted()
         // Workers inherit a mask with the stop signals blocked; this thread then takes them.
         let originalMask = StopSignals.blockInCurrentThread()
         defer { StopSignals.restoreMask(originalMask) }
-        var watchdogThread: NativeThread?
-        if watchdog.needsThread {
-            switch NativeThread.start({ watchdog.run() }) {
-            case .success(let thread):
-                watchdogThread = thread
-            case .failure(let error):
-                logger.error("cannot start the request watchdog thread", metadata: ["error": "\(error.message)"])
-                loop.requestStop(reason: "the watchdog thread could not start", failure: error)
-            }
-        }
-        var threads: [NativeThread] = []
-        for index in 0..<configuration.threads where !loop.isStopping {
-            switch NativeThread.start({ loop.runWorker(index: index, makeHandler: makeHandler) }) {
-            case .success(let thread):
-                threads.append(thread)
-            case .failure(let error):
-                logger.error("cannot start a worker thread", metadata: ["error": "\(error.message)"])
-                loop.requestStop(reason: "a worker thread could not start", failure: error)
-            }
-        }
+        let watchdogThread = startWatchdogThread(watchdog, loop: loop)
+        let threads = startWorkerThreads(loop, makeHandler: makeHandler)
 
         StopSignals.unblockInCurrentThread()
         superviseUntilWorkersFinish(loop, threadCount: threads.count, listener: listener, signalCount: signalCount)
@@ -131,6 +88,81 @@ public final class FastCGIServer: Sendable {
         if let failure = loop.outcome.failure {
             throw failure
         }
+    }
+
+    private func validateConfiguration() throws(FastCGIError) {
+        guard configuration.threads >= 1, configuration.maxRequests >= 0, configuration.backlog >= 1,
+              configuration.requestTimeoutMilliseconds >= 0, configuration.slowRequestMilliseconds >= 0,
+              configuration.stopGraceMilliseconds >= 0 else {
+            throw FastCGIError(code: .invalidConfiguration,
+                               message: "threads must be at least 1, backlog at least 1, maxRequests and the timeouts at least 0")
+        }
+    }
+
+    private func openListener() throws(FastCGIError) -> ListeningSocket {
+        let listener = try ListeningSocket.open(configuration.listen, backlog: configuration.backlog,
+                                                socketMode: configuration.socketMode)
+        // Worker threads notice a stop within one accept timeout: no signal has to interrupt them.
+        // TCP gets a longer timeout because accepted TCP sockets inherit it while libfcgi reads the params.
+        try listener.setAcceptTimeout(milliseconds: listener.family == AF_UNIX ? 100 : 1000)
+        return listener
+    }
+
+    private func makeWatchdog(exitingNoSoonerThan minimumLifetime: ContinuousClock.Instant) -> RequestWatchdog {
+        RequestWatchdog(slots: configuration.threads, timeoutMilliseconds: configuration.requestTimeoutMilliseconds,
+                        slowMilliseconds: configuration.slowRequestMilliseconds, logger: logger) { _, _, _ in
+            // A timeout comes long after the start, so multiwatch never counts this as a failed start;
+            // the wait only matters for a timeout set below its respawn window.
+            while ContinuousClock.now < minimumLifetime { poll(nil, 0, 20) }
+            _exit(Self.requestTimeoutExitStatus)
+        }
+    }
+
+    /// Makes `loop` the running one; returns true when `stop()` came first.
+    private func register(_ loop: AcceptLoop) throws(FastCGIError) -> Bool {
+        try state.withLock { (state) throws(FastCGIError) -> Bool in
+            if state.loop != nil {
+                throw FastCGIError(code: .alreadyRunning, message: "run() was called while the server was running")
+            }
+            state.loop = loop
+            return state.stopped
+        }
+    }
+
+    private func logStarted() {
+        logger.info("FastCGI server started", metadata: [
+            "pid": "\(getpid())", "threads": "\(configuration.threads)", "listen": "\(configuration.listen)",
+            "maxRequests": "\(configuration.maxRequests)", "requestTimeoutMs": "\(configuration.requestTimeoutMilliseconds)",
+            "slowRequestMs": "\(configuration.slowRequestMilliseconds)", "stopGraceMs": "\(configuration.stopGraceMilliseconds)",
+        ])
+    }
+
+    private func startWatchdogThread(_ watchdog: RequestWatchdog, loop: AcceptLoop) -> NativeThread? {
+        guard watchdog.needsThread else { return nil }
+        switch NativeThread.start({ watchdog.run() }) {
+        case .success(let thread):
+            return thread
+        case .failure(let error):
+            logger.error("cannot start the request watchdog thread", metadata: ["error": "\(error.message)"])
+            loop.requestStop(reason: "the watchdog thread could not start", failure: error)
+            return nil
+        }
+    }
+
+    /// Starts up to `threads` workers; stops starting them once the loop is stopping (a start failed, or a signal came).
+    private func startWorkerThreads(_ loop: AcceptLoop,
+                                    makeHandler: @escaping @Sendable (Int) -> any FastCGIHandler) -> [NativeThread] {
+        var threads: [NativeThread] = []
+        for index in 0..<configuration.threads where !loop.isStopping {
+            switch NativeThread.start({ loop.runWorker(index: index, makeHandler: makeHandler) }) {
+            case .success(let thread):
+                threads.append(thread)
+            case .failure(let error):
+                logger.error("cannot start a worker thread", metadata: ["error": "\(error.message)"])
+                loop.requestStop(reason: "a worker thread could not start", failure: error)
+            }
+        }
+        return threads
     }
 
     /// The thread that called `run`, until every worker thread has returned: turns stop signals into

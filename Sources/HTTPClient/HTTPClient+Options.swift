@@ -7,6 +7,13 @@ extension HTTPClient {
         guard !method.isEmpty, method.utf8.allSatisfy(Self.isTokenByte) else {
             throw HTTPClientError(code: .invalidRequest, curlCode: 0, message: "the method is not an HTTP token")
         }
+        try setTransportOptions(request)
+        try setMethodAndBody(request, method: method)
+        try setHeaders(request, headers: headers)
+    }
+
+    /// The URL, protocols, error buffer, connection and timeout options.
+    private func setTransportOptions(_ request: HTTPClientRequest) throws(HTTPClientError) {
         try set(CCurl_setopt_string(handle, CURLOPT_URL, request.url), "URL")
         try set(CCurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "protocols")
         try set(CCurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "error buffer")
@@ -27,7 +34,9 @@ extension HTTPClient {
             try set(CCurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1), "low speed limit")
             try set(CCurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, (idle + 999) / 1000), "low speed time")
         }
+    }
 
+    private func setMethodAndBody(_ request: HTTPClientRequest, method: String) throws(HTTPClientError) {
         switch (method, request.body) {
         case ("GET", nil):
             try set(CCurl_setopt_long(handle, CURLOPT_HTTPGET, 1), "GET")
@@ -48,7 +57,10 @@ extension HTTPClient {
                 try set(CCurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method), "method")
             }
         }
+    }
 
+    /// Checks each header and hands the list to libcurl.
+    private func setHeaders(_ request: HTTPClientRequest, headers: HeaderList) throws(HTTPClientError) {
         var sendsExpect = false
         for header in request.headers {
             guard !header.name.isEmpty, header.name.utf8.allSatisfy(Self.isTokenByte),

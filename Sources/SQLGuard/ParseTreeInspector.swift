@@ -92,59 +92,14 @@ struct ParseTreeInspector {
         var alias: String?
         for (key, child) in members {
             switch key {
-            case "funcname":
-                functionName = child
-            case "relname":
-                relation = child.stringValue
-            case "schemaname":
-                schema = child.stringValue
+            case "funcname": functionName = child
+            case "relname": relation = child.stringValue
+            case "schemaname": schema = child.stringValue
             case "alias":
                 alias = child["aliasname"]?.stringValue
                 if let alias { rowNames.insert(alias.lowercased()) }
-            case "ctename":
-                if let name = child.stringValue { rowNames.insert(name.lowercased()) }
-            case "intoClause":
-                let target = child["rel"]?["relname"]?.stringValue.map { " " + QualifiedName.quotedIfNeeded($0) } ?? ""
-                record(.selectInto, "SELECT … INTO\(target) is not allowed: it creates a table; use a plain SELECT",
-                       child["rel"]?["location"]?.intValue ?? location)
-            case "lockingClause":
-                let strength = child.arrayValue?.first?["LockingClause"]?["strength"]?.stringValue
-                let clause = strength.flatMap { Self.lockingClauses[$0] } ?? "FOR UPDATE"
-                record(.lockingClause, "\(clause) is not allowed: it locks rows; remove the locking clause", location)
-            case "A_Expr":
-                inspectOperator(child["name"], location: child["location"]?.intValue ?? location)
-            case "ColumnRef":
-                let fields = (child["fields"]?.arrayValue ?? []).map { $0["String"]?["sval"]?.stringValue }
-                let at = child["location"]?.intValue ?? location
-                columnReferences.append((fields, at))
-                if fields.count >= 2, let last = fields.last, let last {
-                    inspectAttribute(last, location: at)
-                }
-            case "A_Indirection":
-                for step in child["indirection"]?.arrayValue ?? [] {
-                    if let name = step["String"]?["sval"]?.stringValue { inspectAttribute(name, location: location) }
-                }
-            case "typeName":
-                if let parts = child["names"]?.arrayValue?.compactMap({ $0["String"]?["sval"]?.stringValue }), !parts.isEmpty {
-                    let array = (child["arrayBounds"]?.arrayValue?.isEmpty ?? true) ? "" : "[]"
-                    typeNames.insert(QualifiedName(parts: parts).quotedSQL + array)
-                }
-            case "RangeTableSample":
-                inspectSampleMethod(child["method"], location: child["location"]?.intValue ?? location)
-            case "SubLink":
-                inspectOperator(child["operName"], location: child["location"]?.intValue ?? location)
-            case "SortBy":
-                inspectOperator(child["useOp"], location: child["location"]?.intValue ?? location)
-            case "SelectStmt":
-                break
-            case "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt":
-                let statement = StatementName.sql(nodeType: key, node: child)
-                record(.dataModifyingCTE, "\(statement) inside a query is not allowed: the query must not change data", location)
-            case _ where key.hasSuffix("Stmt") && key.first?.isUppercase == true:
-                let statement = StatementName.sql(nodeType: key, node: child)
-                record(.statementNotAllowed, "\(statement) inside a query is not allowed: only SELECT may be nested", location)
             default:
-                break
+                inspectExpression(key: key, child: child, location: location)
             }
         }
         if let functionName {
@@ -161,6 +116,63 @@ struct ParseTreeInspector {
         }
         if let relation, let columns = SecretColumns.columns(ofRelation: relation, schema: schema) {
             secretRelations[(alias ?? relation).lowercased()] = (relation.lowercased(), columns)
+        }
+    }
+
+    /// A member that is part of an expression or a FROM item; any other goes on to `inspectStatement`.
+    private mutating func inspectExpression(key: String, child: JSONValue, location: Int?) {
+        switch key {
+        case "ctename":
+            if let name = child.stringValue { rowNames.insert(name.lowercased()) }
+        case "A_Expr":
+            inspectOperator(child["name"], location: child["location"]?.intValue ?? location)
+        case "ColumnRef":
+            let fields = (child["fields"]?.arrayValue ?? []).map { $0["String"]?["sval"]?.stringValue }
+            let at = child["location"]?.intValue ?? location
+            columnReferences.append((fields, at))
+            if fields.count >= 2, let last = fields.last, let last {
+                inspectAttribute(last, location: at)
+            }
+        case "A_Indirection":
+            for step in child["indirection"]?.arrayValue ?? [] {
+                if let name = step["String"]?["sval"]?.stringValue { inspectAttribute(name, location: location) }
+            }
+        case "typeName":
+            if let parts = child["names"]?.arrayValue?.compactMap({ $0["String"]?["sval"]?.stringValue }), !parts.isEmpty {
+                let array = (child["arrayBounds"]?.arrayValue?.isEmpty ?? true) ? "" : "[]"
+                typeNames.insert(QualifiedName(parts: parts).quotedSQL + array)
+            }
+        case "RangeTableSample":
+            inspectSampleMethod(child["method"], location: child["location"]?.intValue ?? location)
+        case "SubLink":
+            inspectOperator(child["operName"], location: child["location"]?.intValue ?? location)
+        case "SortBy":
+            inspectOperator(child["useOp"], location: child["location"]?.intValue ?? location)
+        default:
+            inspectStatement(key: key, child: child, location: location)
+        }
+    }
+
+    /// A member that nests a statement or makes a SELECT write or lock: only a nested SELECT may stay.
+    private mutating func inspectStatement(key: String, child: JSONValue, location: Int?) {
+        switch key {
+        case "intoClause":
+            let target = child["rel"]?["relname"]?.stringValue.map { " " + QualifiedName.quotedIfNeeded($0) } ?? ""
+            record(.selectInto, "SELECT … INTO\(target) is not allowed: it creates a table; use a plain SELECT",
+                   child["rel"]?["location"]?.intValue ?? location)
+        case "lockingClause":
+            let strength = child.arrayValue?.first?["LockingClause"]?["strength"]?.stringValue
+            let clause = strength.flatMap { Self.lockingClauses[$0] } ?? "FOR UPDATE"
+            record(.lockingClause, "\(clause) is not allowed: it locks rows; remove the locking clause", location)
+        case "SelectStmt": break  // a nested SELECT is walked like the rest
+        case "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt":
+            let statement = StatementName.sql(nodeType: key, node: child)
+            record(.dataModifyingCTE, "\(statement) inside a query is not allowed: the query must not change data", location)
+        case _ where key.hasSuffix("Stmt") && key.first?.isUppercase == true:
+            let statement = StatementName.sql(nodeType: key, node: child)
+            record(.statementNotAllowed, "\(statement) inside a query is not allowed: only SELECT may be nested", location)
+        default:
+            break
         }
     }
 

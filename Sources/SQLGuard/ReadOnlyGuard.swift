@@ -51,59 +51,76 @@ public struct ReadOnlyGuard: Sendable {
             return .refused(GuardRefusal(reason: .parseError, message: error.message, position: error.cursorPosition))
         }
         let source = SourceText(sql)
+        do throws(GuardRefusal) {
+            let statement = try Self.soleStatement(of: tree, source: source)
+            guard let members = statement["stmt"]?.objectValue, members.count == 1,
+                  let (nodeType, node) = members.first else {
+                throw GuardRefusal(reason: .parseError, message: "the SQL parser returned an unexpected parse tree")
+            }
+            let start = source.position(ofByte: source.skippingWhitespace(from: statement["stmt_location"]?.intValue ?? 0))
+            // `stmt_len` 0 means "to the end of the string".
+            let location = statement["stmt_location"]?.intValue ?? 0
+            let length = statement["stmt_len"]?.intValue ?? 0
+            let text = String(decoding: sql.utf8.dropFirst(location).prefix(length > 0 ? length : Int.max), as: UTF8.self)
+            inspection.statement = text
+            let kind = try statementKind(nodeType, node: node, text: text, source: source, start: start, into: &inspection)
+            try inspectTree(node, source: source, into: &inspection)
+            return .allowed(kind)
+        } catch {
+            return .refused(error)
+        }
+    }
+
+    /// The one statement in the parse tree; refuses none or several.
+    private static func soleStatement(of tree: JSONValue, source: SourceText) throws(GuardRefusal) -> JSONValue {
         guard let statements = tree["stmts"]?.arrayValue else {
-            return .refused(GuardRefusal(reason: .parseError, message: "the SQL parser returned an unexpected parse tree"))
+            throw GuardRefusal(reason: .parseError, message: "the SQL parser returned an unexpected parse tree")
         }
         guard let statement = statements.first else {
-            return .refused(GuardRefusal(reason: .emptyQuery,
-                                         message: "the query is empty: send one SELECT, EXPLAIN or SHOW statement"))
+            throw GuardRefusal(reason: .emptyQuery, message: "the query is empty: send one SELECT, EXPLAIN or SHOW statement")
         }
         guard statements.count == 1 else {
             let second = source.skippingWhitespace(from: statements[1]["stmt_location"]?.intValue ?? 0)
-            return .refused(GuardRefusal(
+            throw GuardRefusal(
                 reason: .multipleStatements,
                 message: "the query holds \(statements.count) statements: send exactly one statement per call",
-                position: source.position(ofByte: second)))
+                position: source.position(ofByte: second))
         }
-        guard let members = statement["stmt"]?.objectValue, members.count == 1,
-              let (nodeType, node) = members.first else {
-            return .refused(GuardRefusal(reason: .parseError, message: "the SQL parser returned an unexpected parse tree"))
-        }
-        let start = source.position(ofByte: source.skippingWhitespace(from: statement["stmt_location"]?.intValue ?? 0))
-        // `stmt_len` 0 means "to the end of the string".
-        let location = statement["stmt_location"]?.intValue ?? 0
-        let length = statement["stmt_len"]?.intValue ?? 0
-        let text = String(decoding: sql.utf8.dropFirst(location).prefix(length > 0 ? length : Int.max), as: UTF8.self)
-        inspection.statement = text
+        return statement
+    }
 
-        let kind: StatementKind
+    /// Which of the allowed statements `node` is; refuses any other, a SHOW of a secret setting, and an
+    /// EXPLAIN that runs the query or cannot be checked.
+    private func statementKind(_ nodeType: String, node: JSONValue, text: String, source: SourceText, start: Int,
+                               into inspection: inout Inspection) throws(GuardRefusal) -> StatementKind {
         switch nodeType {
         case "SelectStmt":
-            kind = .select
+            return .select
         case "VariableShowStmt":
             let setting = node["name"]?.stringValue ?? ""
             if let why = ReadableSettings.refusal(setting) {
-                return .refused(GuardRefusal(reason: .settingNotAllowed,
-                                             message: "SHOW \(setting) is not allowed: \(why)", position: start))
+                throw GuardRefusal(reason: .settingNotAllowed, message: "SHOW \(setting) is not allowed: \(why)", position: start)
             }
-            kind = .show
+            return .show
         case "ExplainStmt":
-            if let refusal = explainRefusal(node, source: source, start: start) { return .refused(refusal) }
+            if let refusal = explainRefusal(node, source: source, start: start) { throw refusal }
             guard let parts = ExplainRequest(explain: node, statement: text) else {
-                return .refused(GuardRefusal(reason: .statementNotAllowed, message: """
+                throw GuardRefusal(reason: .statementNotAllowed, message: """
                     this EXPLAIN cannot be checked: write it as EXPLAIN (option value, …) SELECT …, with the options \
                     VERBOSE, COSTS, SETTINGS, SUMMARY, TIMING, BUFFERS, WAL or FORMAT and plain values
-                    """, position: start))
+                    """, position: start)
             }
             inspection.explain = parts
-            kind = .explain
+            return .explain
         default:
             let name = StatementName.sql(nodeType: nodeType, node: node)
-            return .refused(GuardRefusal(reason: .statementNotAllowed,
-                                         message: "\(name) is not allowed: \(Self.allowedStatements)",
-                                         position: start))
+            throw GuardRefusal(reason: .statementNotAllowed, message: "\(name) is not allowed: \(Self.allowedStatements)",
+                               position: start)
         }
+    }
 
+    /// Walks the statement's tree, keeps the names the later checks need, and refuses its first finding.
+    private func inspectTree(_ node: JSONValue, source: SourceText, into inspection: inout Inspection) throws(GuardRefusal) {
         var inspector = ParseTreeInspector(policy: policy)
         inspector.inspect(node)
         inspection.typeNames = inspector.typeNames
@@ -111,10 +128,9 @@ public struct ReadOnlyGuard: Sendable {
         inspection.routineNames = inspector.routineNames
         inspection.operatorNames = inspector.operatorNames
         if let finding = inspector.firstFinding {
-            return .refused(GuardRefusal(reason: finding.reason, message: finding.message,
-                                         position: finding.byteOffset.map(source.position(ofByte:))))
+            throw GuardRefusal(reason: finding.reason, message: finding.message,
+                               position: finding.byteOffset.map(source.position(ofByte:)))
         }
-        return .allowed(kind)
     }
 
     /// Refuses EXPLAIN ANALYZE in any spelling and EXPLAIN of anything but a SELECT.

@@ -69,6 +69,18 @@ struct PurgeCommand: ParsableCommand {
         let settings = try ExistingStore.settings()
         let now = Clock.nowMilliseconds()
         let cutoff = now - (retentionMilliseconds ?? 0)
+        let counts = try purgeStore(settings, cutoff: cutoff, now: now)
+        let (trash, failures) = purgeTrash(cutoff: cutoff)
+        if json {
+            printJSON(counts, trash: trash, cutoff: cutoff)
+        } else {
+            printSummary(counts, trash: trash, cutoff: cutoff)
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Deletes the old threads, and with `--audit` the old audit events, from the thread store.
+    private func purgeStore(_ settings: ServeSettings, cutoff: Int64, now: Int64) throws -> PurgeCounts {
         var counts: PurgeCounts
         do {
             let store = try settings.openStore()
@@ -81,7 +93,12 @@ struct PurgeCommand: ParsableCommand {
         } catch {
             throw StartupError("the purge of the thread store failed: \(error.debugDescription)")
         }
+        return counts
+    }
 
+    /// Drops the old trashed tables in each `--trash-db`: one JSON entry per database, and how many tables or
+    /// databases failed. A database that fails does not stop the others.
+    private func purgeTrash(cutoff: Int64) -> (trash: [JSONValue], failures: Int) {
         var trash: [JSONValue] = []
         var failures = 0
         var standardError = StandardError()
@@ -93,44 +110,49 @@ struct PurgeCommand: ParsableCommand {
                 trash.append(.object(["database": .number(Double(index + 1)),
                                       "dropped": .array(result.dropped.map { Self.json($0) }),
                                       "failed": .array(result.failed.map { Self.json($0.table, error: $0.error.message) })]))
-                if !json {
-                    for table in result.dropped {
-                        print("\(label): \(dryRun ? "would drop" : "dropped") \(table.originalSchema).\(table.originalName) "
-                              + "(\(TrashRetention.schemaName).\(table.trashedName), trashed \(table.trashedAt))")
-                    }
-                    for failure in result.failed {
-                        print("\(label): kept \(failure.table.originalSchema).\(failure.table.originalName) "
-                              + "(\(TrashRetention.schemaName).\(failure.table.trashedName)): \(failure.error.message)",
-                              to: &standardError)
-                    }
-                }
+                if !json { printTrashResult(result, label: label) }
             } catch {
                 failures += 1
                 trash.append(.object(["database": .number(Double(index + 1)), "error": .string(error.message)]))
                 print("\(label): \(error.message)", to: &standardError)
             }
         }
+        return (trash, failures)
+    }
 
-        let droppedTables = trash.reduce(0) { $0 + ($1["dropped"]?.arrayValue?.count ?? 0) }
-        if json {
-            var object: [String: JSONValue] = [
-                "dryRun": .bool(dryRun), "cutoff": .string(Clock.iso8601(cutoff)),
-                "threads": .number(Double(counts.threads)), "messages": .number(Double(counts.messages)),
-                "runs": .number(Double(counts.runs)), "pendingActions": .number(Double(counts.pendingActions)),
-                "idempotencyKeys": .number(Double(counts.idempotencyKeys)), "trash": .array(trash),
-            ]
-            if audit { object["auditEvents"] = .number(Double(counts.auditEvents)) }
-            print(JSONValue.object(object).serialized())
-        } else {
-            print(dryRun ? "Dry run: nothing was deleted. Would delete, from before \(Clock.iso8601(cutoff)):"
-                         : "Deleted, from before \(Clock.iso8601(cutoff)):")
-            var lines: [(String, Int)] = [("threads", counts.threads), ("messages", counts.messages), ("runs", counts.runs),
-                                          ("pending actions", counts.pendingActions), ("idempotency keys", counts.idempotencyKeys)]
-            if audit { lines.append(("audit events", counts.auditEvents)) }
-            if !trashDb.isEmpty { lines.append(("trashed tables", droppedTables)) }
-            for (name, value) in lines { print("  \(name.padding(18))\(value)") }
+    private func printTrashResult(_ result: TrashPurgeResult, label: String) {
+        var standardError = StandardError()
+        for table in result.dropped {
+            print("\(label): \(dryRun ? "would drop" : "dropped") \(table.originalSchema).\(table.originalName) "
+                  + "(\(TrashRetention.schemaName).\(table.trashedName), trashed \(table.trashedAt))")
         }
-        if failures > 0 { throw ExitCode(1) }
+        for failure in result.failed {
+            print("\(label): kept \(failure.table.originalSchema).\(failure.table.originalName) "
+                  + "(\(TrashRetention.schemaName).\(failure.table.trashedName)): \(failure.error.message)",
+                  to: &standardError)
+        }
+    }
+
+    private func printJSON(_ counts: PurgeCounts, trash: [JSONValue], cutoff: Int64) {
+        var object: [String: JSONValue] = [
+            "dryRun": .bool(dryRun), "cutoff": .string(Clock.iso8601(cutoff)),
+            "threads": .number(Double(counts.threads)), "messages": .number(Double(counts.messages)),
+            "runs": .number(Double(counts.runs)), "pendingActions": .number(Double(counts.pendingActions)),
+            "idempotencyKeys": .number(Double(counts.idempotencyKeys)), "trash": .array(trash),
+        ]
+        if audit { object["auditEvents"] = .number(Double(counts.auditEvents)) }
+        print(JSONValue.object(object).serialized())
+    }
+
+    private func printSummary(_ counts: PurgeCounts, trash: [JSONValue], cutoff: Int64) {
+        let droppedTables = trash.reduce(0) { $0 + ($1["dropped"]?.arrayValue?.count ?? 0) }
+        print(dryRun ? "Dry run: nothing was deleted. Would delete, from before \(Clock.iso8601(cutoff)):"
+                     : "Deleted, from before \(Clock.iso8601(cutoff)):")
+        var lines: [(String, Int)] = [("threads", counts.threads), ("messages", counts.messages), ("runs", counts.runs),
+                                      ("pending actions", counts.pendingActions), ("idempotency keys", counts.idempotencyKeys)]
+        if audit { lines.append(("audit events", counts.auditEvents)) }
+        if !trashDb.isEmpty { lines.append(("trashed tables", droppedTables)) }
+        for (name, value) in lines { print("  \(name.padding(18))\(value)") }
     }
 
     private static func json(_ table: TrashedTable, error: String? = nil) -> JSONValue {

@@ -14,19 +14,33 @@ struct MetricsExposition {
 
     var text: String {
         var out = PrometheusText()
-        let totals = snapshot.totals
-        let statusLabels = MetricCatalog.statuses.map(String.init) + ["other"]
+        appendRequests(to: &out)
+        appendRequestDurations(to: &out)
+        appendModelCalls(to: &out)
+        appendToolCalls(to: &out)
+        appendStore(to: &out)
+        appendWorkers(to: &out)
+        return out.text
+    }
 
+    /// The status label of each column of the request counters: the listed statuses, then `other`.
+    private static let statusLabels = MetricCatalog.statuses.map(String.init) + ["other"]
+
+    private func appendRequests(to out: inout PrometheusText) {
+        let totals = snapshot.totals
         out.family("pgassist_http_requests_total", "counter", help: "Requests answered, by endpoint, method and status.")
         for endpoint in RequestEndpoint.allCases {
-            for (column, status) in statusLabels.enumerated() {
+            for (column, status) in Self.statusLabels.enumerated() {
                 let value = totals[catalog.request(endpoint, statusColumn: column)]
                 guard value > 0 else { continue }
                 out.sample("pgassist_http_requests_total",
                            ["endpoint": endpoint.name, "method": endpoint.method, "status": status], value)
             }
         }
+    }
 
+    private func appendRequestDurations(to out: inout PrometheusText) {
+        let totals = snapshot.totals
         out.family("pgassist_http_request_duration_seconds", "histogram",
                    help: "Time from the request reaching the worker to the end of its answer (a stream's last event).")
         for endpoint in RequestEndpoint.allCases {
@@ -48,7 +62,10 @@ struct MetricsExposition {
                        Double(totals[catalog.latencySum(endpoint)]) / 1_000_000)
             out.sample(name + "_count", ["endpoint": endpoint.name, "method": endpoint.method], cumulative)
         }
+    }
 
+    private func appendModelCalls(to out: inout PrometheusText) {
+        let totals = snapshot.totals
         out.family("pgassist_model_calls_total", "counter", help: "Model calls by outcome (ok, or the error code).")
         for (column, outcome) in MetricCatalog.modelOutcomes.enumerated() {
             let value = totals[catalog.modelCall(outcomeColumn: column)]
@@ -64,7 +81,10 @@ struct MetricsExposition {
             let value = totals[catalog.modelRetry(reasonColumn: column)]
             if value > 0 { out.sample("pgassist_model_retries_total", ["reason": reason], value) }
         }
+    }
 
+    private func appendToolCalls(to out: inout PrometheusText) {
+        let totals = snapshot.totals
         out.family("pgassist_tool_calls_total", "counter", help: "Tool calls whose result was recorded, by tool and outcome.")
         for (toolColumn, tool) in catalog.tools.enumerated() {
             for success in [true, false] {
@@ -73,7 +93,9 @@ struct MetricsExposition {
                 out.sample("pgassist_tool_calls_total", ["tool": tool, "outcome": success ? "success" : "failure"], value)
             }
         }
+    }
 
+    private func appendStore(to out: inout PrometheusText) {
         if let activeRuns {
             out.family("pgassist_active_runs", "gauge", help: "Runs in an active status in the store (all workers and hosts).")
             for status in [RunStatus.queued, .inProgress, .requiresAction] {
@@ -82,7 +104,9 @@ struct MetricsExposition {
         }
         out.family("pgassist_store_up", "gauge", help: "1 when the store answered the active-runs query of this scrape.")
         out.sample("pgassist_store_up", [:], UInt64(activeRuns == nil ? 0 : 1))
+    }
 
+    private func appendWorkers(to out: inout PrometheusText) {
         out.family("pgassist_metrics_shared", "gauge",
                    help: "1 when these counters are summed over the pool's workers, 0 when they are the answering worker's only.")
         out.sample("pgassist_metrics_shared", [:], UInt64(shared ? 1 : 0))
@@ -101,10 +125,9 @@ struct MetricsExposition {
         out.family("pgassist_worker_requests_served_total", "counter", help: "Requests each live worker has answered.")
         for process in snapshot.processes {
             let served = RequestEndpoint.allCases.reduce(UInt64(0)) { sum, endpoint in
-                (0..<statusLabels.count).reduce(sum) { $0 + process.counters[catalog.request(endpoint, statusColumn: $1)] }
+                (0..<Self.statusLabels.count).reduce(sum) { $0 + process.counters[catalog.request(endpoint, statusColumn: $1)] }
             }
             out.sample("pgassist_worker_requests_served_total", ["pid": String(process.pid)], served)
         }
-        return out.text
     }
 }

@@ -19,14 +19,10 @@ enum ProjectFile {
 
     /// Checks the JSON text `bytes`; `path` only names the file in errors.
     static func parse(_ bytes: [UInt8], path: String, knownTools: [String]) throws(ProjectRegistryError) -> [String: ProjectEntry] {
-        func failure(_ ref: String?, _ field: String?, _ message: String) -> ProjectRegistryError {
-            ProjectRegistryError(ref == nil && field == nil ? .invalidJSON : .invalidProject,
-                                 path: path, projectRef: ref, field: field, message: message)
-        }
         // The decoder's own messages can quote the text around the error: keep them out.
-        guard let document = try? JSONValue.parse(bytes) else { throw failure(nil, nil, "the file is not valid JSON") }
+        guard let document = try? JSONValue.parse(bytes) else { throw failure(path, nil, nil, "the file is not valid JSON") }
         guard let members = document.objectValue else {
-            throw failure(nil, nil, "the file must hold a JSON object mapping project refs to their settings")
+            throw failure(path, nil, nil, "the file must hold a JSON object mapping project refs to their settings")
         }
         var projects: [String: ProjectEntry] = [:]
         for ref in members.keys.sorted() {
@@ -35,63 +31,99 @@ enum ProjectFile {
                 throw ProjectRegistryError(.invalidProject, path: path, message: "a project ref is not 1 to 64 letters, "
                                                + "digits, '-', '_' or '.' (it is not shown here in case it is a secret)")
             }
-            guard let entry = members[ref]?.objectValue else { throw failure(ref, nil, "the entry must be a JSON object") }
-            if let unknown = entry.keys.sorted().first(where: { !fields.contains($0) }) {
-                let known = "an entry has \(fields.joined(separator: ", "))"
-                throw isPlainName(unknown) ? failure(ref, unknown, "is not a known field; \(known)")
-                    : failure(ref, nil, "has a field that is not known (not shown); \(known)")
+            guard let entry = members[ref]?.objectValue else { throw failure(path, ref, nil, "the entry must be a JSON object") }
+            projects[ref] = try EntryReader(path: path, ref: ref, entry: entry, knownTools: knownTools).read()
+        }
+        return projects
+    }
+
+    private static func failure(_ path: String, _ ref: String?, _ field: String?, _ message: String) -> ProjectRegistryError {
+        ProjectRegistryError(ref == nil && field == nil ? .invalidJSON : .invalidProject,
+                             path: path, projectRef: ref, field: field, message: message)
+    }
+
+    /// Checks the fields of one entry, in a fixed order, so the same file always gives the same error.
+    private struct EntryReader {
+        let path: String
+        let ref: String
+        let entry: [String: JSONValue]
+        let knownTools: [String]
+
+        func read() throws(ProjectRegistryError) -> ProjectEntry {
+            if let unknown = entry.keys.sorted().first(where: { !ProjectFile.fields.contains($0) }) {
+                let known = "an entry has \(ProjectFile.fields.joined(separator: ", "))"
+                throw ProjectFile.isPlainName(unknown) ? failure(unknown, "is not a known field; \(known)")
+                    : failure(nil, "has a field that is not known (not shown); \(known)")
             }
-            guard case .string(let connectionString)? = entry["connectionString"] else {
-                throw failure(ref, "connectionString", entry["connectionString"] == nil ? "is missing" : "must be a string")
-            }
-            guard ConnectionInfo.isConnectionString(connectionString),
-                  (try? ConnectionInfo(parsing: connectionString)) != nil else {
-                throw failure(ref, "connectionString", "is not a postgresql:// URI or key=value connection string libpq can parse")
-            }
-            let readOnly: Bool
-            switch entry["readOnly"] {
-            case nil, .null?: readOnly = false
-            case .bool(let flag)?: readOnly = flag
-            default: throw failure(ref, "readOnly", "must be true or false")
-            }
-            let readOnlyRole: String?
-            switch entry["readOnlyRole"] {
-            case nil, .null?: readOnlyRole = nil
-            case .string(let role)? where !role.isEmpty && !role.utf8.contains(0): readOnlyRole = role
-            default: throw failure(ref, "readOnlyRole", "must be a non-empty string")
-            }
-            let readOnlyConnection: String?
-            switch entry["readOnlyConnectionString"] {
-            case nil, .null?: readOnlyConnection = nil
-            case .string(let login)? where ConnectionInfo.isConnectionString(login) && (try? ConnectionInfo(parsing: login)) != nil:
-                readOnlyConnection = login
-            default:
-                throw failure(ref, "readOnlyConnectionString", "must be libpq options such as 'user=reader password=…' or a connection string")
-            }
-            func toolList(_ field: String) throws(ProjectRegistryError) -> Set<String>? {
-                switch entry[field] {
-                case nil, .null?: return nil
-                case .array(let elements)?:
-                    var names: Set<String> = []
-                    for (index, element) in elements.enumerated() {
-                        guard let name = element.stringValue, knownTools.contains(name) else {
-                            throw failure(ref, field, "entry \(index + 1) is not a known tool; the tools are "
-                                              + knownTools.joined(separator: ", "))
-                        }
-                        names.insert(name)
-                    }
-                    return names
-                default: throw failure(ref, field, "must be an array of tool names")
-                }
-            }
+            let connectionString = try self.connectionString()
+            let readOnly = try self.readOnly()
+            let readOnlyRole = try self.readOnlyRole()
+            let readOnlyConnection = try self.readOnlyConnection()
             let tools = try toolList("tools") ?? Set(knownTools)
             let approvalTools = try toolList("approvalTools") ?? []
             let offered = knownTools.filter { tools.contains($0) && !(readOnly && ProjectEntry.writeTools.contains($0)) }
-            projects[ref] = ProjectEntry(ref: ref, connectionString: connectionString, toolNames: offered,
-                                         readOnly: readOnly, readOnlyRole: readOnlyRole,
-                                         readOnlyConnection: readOnlyConnection, approvalTools: approvalTools)
+            return ProjectEntry(ref: ref, connectionString: connectionString, toolNames: offered,
+                                readOnly: readOnly, readOnlyRole: readOnlyRole,
+                                readOnlyConnection: readOnlyConnection, approvalTools: approvalTools)
         }
-        return projects
+
+        private func failure(_ field: String?, _ message: String) -> ProjectRegistryError {
+            ProjectFile.failure(path, ref, field, message)
+        }
+
+        private func connectionString() throws(ProjectRegistryError) -> String {
+            guard case .string(let connectionString)? = entry["connectionString"] else {
+                throw failure("connectionString", entry["connectionString"] == nil ? "is missing" : "must be a string")
+            }
+            guard ConnectionInfo.isConnectionString(connectionString),
+                  (try? ConnectionInfo(parsing: connectionString)) != nil else {
+                throw failure("connectionString", "is not a postgresql:// URI or key=value connection string libpq can parse")
+            }
+            return connectionString
+        }
+
+        private func readOnly() throws(ProjectRegistryError) -> Bool {
+            switch entry["readOnly"] {
+            case nil, .null?: return false
+            case .bool(let flag)?: return flag
+            default: throw failure("readOnly", "must be true or false")
+            }
+        }
+
+        private func readOnlyRole() throws(ProjectRegistryError) -> String? {
+            switch entry["readOnlyRole"] {
+            case nil, .null?: return nil
+            case .string(let role)? where !role.isEmpty && !role.utf8.contains(0): return role
+            default: throw failure("readOnlyRole", "must be a non-empty string")
+            }
+        }
+
+        private func readOnlyConnection() throws(ProjectRegistryError) -> String? {
+            switch entry["readOnlyConnectionString"] {
+            case nil, .null?: return nil
+            case .string(let login)? where ConnectionInfo.isConnectionString(login) && (try? ConnectionInfo(parsing: login)) != nil:
+                return login
+            default:
+                throw failure("readOnlyConnectionString", "must be libpq options such as 'user=reader password=…' or a connection string")
+            }
+        }
+
+        private func toolList(_ field: String) throws(ProjectRegistryError) -> Set<String>? {
+            switch entry[field] {
+            case nil, .null?: return nil
+            case .array(let elements)?:
+                var names: Set<String> = []
+                for (index, element) in elements.enumerated() {
+                    guard let name = element.stringValue, knownTools.contains(name) else {
+                        throw failure(field, "entry \(index + 1) is not a known tool; the tools are "
+                                          + knownTools.joined(separator: ", "))
+                    }
+                    names.insert(name)
+                }
+                return names
+            default: throw failure(field, "must be an array of tool names")
+            }
+        }
     }
 
     /// Whether `name` is 1–64 ASCII letters, digits, `-`, `_` or `.`: safe to name in errors and logs.
