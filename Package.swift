@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "LazyLibraries"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "LazyLibraries"]),
         .target(name: "PgQuery", dependencies: ["CPgQuery", "JSON", "LazyLibraries"]),
+        // SHA-256 through libcrypto, loaded on first use.
+        .target(name: "Crypto", dependencies: ["CCrypto", "LazyLibraries"]),
         // Counters shared by the worker processes of a host: an mmap'ed file of per-process slots.
         .target(name: "SharedCounters", dependencies: ["CAtomics"]),
 
@@ -83,9 +85,40 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // The domain: thread store, endpoints.
-        .target(name: "Assistant", dependencies: [
-            "HTTP", "SQLite", "Postgres", "Tools", "ToolsCore", "SchemaTools", "Model", "CCrypto", "LazyLibraries", "SharedCounters", "Logs",
+        // The thread store: records, store protocols, StoreError, the SQL store over SQLite or PostgreSQL and
+        // its migrations. Knows no HTTP, model or tools.
+        .target(name: "Store", dependencies: ["SQLite", "Postgres", "JSON"]),
+
+        // Policies over the domain: projects and the database-host policy, rate limits, audit redaction.
+        .target(name: "Policies", dependencies: [
+            "Store", "Postgres", "JSON", "Logs",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Operations: Prometheus metrics over counters shared by the worker processes, usage statistics.
+        .target(name: "Operations", dependencies: [
+            "Store", "Model", "SharedCounters",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The chat engine: a run's lifecycle (ChatService), the run loop, history, instructions, run locks. Answers
+        // domain outcomes and ChatErrors and reports progress to an events sink; knows no HTTP.
+        .target(name: "ChatEngine", dependencies: [
+            "Store", "Policies", "Operations", "Model", "ToolsCore", "SchemaTools", "Crypto", "Postgres", "JSON", "Logs",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The HTTP edge of the assistant API: endpoints, request parsing, idempotency, every APIError mapping,
+        // server-sent event rendering.
+        .target(name: "AssistantHTTP", dependencies: [
+            "HTTP", "ChatEngine", "Store", "Policies", "Operations", "Model", "ToolsCore", "Crypto", "JSON", "Logs",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The FastCGI ↔ HTTP adapter: an exchange becomes an `HTTPRequest`, an `HTTPResponse` (streamed or not)
+        // goes back as a CGI response.
+        .target(name: "FastCGIHTTP", dependencies: [
+            "FastCGI", "HTTP", "Logs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -97,7 +130,8 @@ let package = Package(
         // against the shared SDK, whose autolink entries do not list them. Allowed here because this is
         // the root package; debug builds and tests keep the shared libraries.
         .executableTarget(name: "pgassist", dependencies: [
-            "FastCGI", "HTTP", "Assistant", "Tools", "ToolsCore", "TrashTools", "SQLGuard", "Logs",
+            "FastCGI", "FastCGIHTTP", "HTTP", "AssistantHTTP", "ChatEngine", "Model", "Store", "Policies", "Operations", "Tools", "ToolsCore", "TrashTools",
+            "SQLGuard", "JSON", "Logs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [
@@ -124,7 +158,12 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "AssistantTests", dependencies: [
-            "Assistant", "HTTP", "TestSupport", "Tools", "ToolsCore", "QueryTools", "SchemaTools", "TrashTools", "Model", "Logs",
+            "AssistantHTTP", "ChatEngine", "Store", "Policies", "Operations", "HTTP", "TestSupport", "Tools", "ToolsCore", "QueryTools", "SchemaTools",
+            "TrashTools", "Model", "Logs", "JSON",
+        ]),
+        .testTarget(name: "ChatEngineTests", dependencies: [
+            "ChatEngine", "Store", "Policies", "Model", "Postgres", "Tools", "ToolsCore", "TestSupport", "JSON",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTPClient", "SQLite", "JSON", "Postgres"]),
     ]

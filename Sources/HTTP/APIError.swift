@@ -30,12 +30,6 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedMediaType = Code(rawValue: "unsupported_media_type")
         /// A bug in this service; the details are in the log.
         public static let internalError = Code(rawValue: "internal_error")
-        /// The thread store cannot be reached or answered with an error.
-        public static let storeUnavailable = Code(rawValue: "store_unavailable")
-        /// The thread store stayed locked by other writers past the busy timeout.
-        public static let storeBusy = Code(rawValue: "store_busy")
-        /// No model provider is configured, so chat cannot run.
-        public static let modelNotConfigured = Code(rawValue: "model_not_configured")
     }
 
     /// The HTTP status code.

@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 /// The plan of a checked query (`QueryProbe`'s stored view), read with its size capped on the server: a
 /// plan can be as large as the constants folded into it (`repeat('x', 200000000)`), so a temporary

@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 /// The catalog queries `QueryProbe` runs: every name in them qualified (they run with the user's
 /// `search_path` in places), every operator spelled `OPERATOR(pg_catalog.…)`.

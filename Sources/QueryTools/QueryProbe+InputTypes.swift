@@ -1,6 +1,6 @@
-import ToolsCore
 import Postgres
 import SQLGuard
+import ToolsCore
 
 /// The check before the server analyses a query: a string literal is read by its type's input function
 /// during analysis, which for composite, array and range types runs the CHECK constraints of domains in them.

@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 /// What PostgreSQL looks up while a query runs, which the stored query does not record: casts to JSON that
 /// the JSON functions call, and the operator classes that comparing, sorting, grouping, index scans and

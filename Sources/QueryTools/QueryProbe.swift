@@ -1,6 +1,6 @@
-import ToolsCore
 import Postgres
 import SQLGuard
+import ToolsCore
 
 /// The check of what PostgreSQL itself resolved for a query, before any of it runs.
 ///
@@ -26,11 +26,9 @@ import SQLGuard
 package struct QueryProbe {
     let guardLayer: ReadOnlyGuard
     let connection: PostgresConnection
-
     /// A probe that checks with `guardLayer` on `connection` (inside the caller's transaction).
     package init(guardLayer: ReadOnlyGuard, connection: PostgresConnection) {
-        self.guardLayer = guardLayer
-        self.connection = connection
+        (self.guardLayer, self.connection) = (guardLayer, connection)
     }
 
     /// The longest deparsed definition of a view, policy or constraint the query reaches, in bytes: each is

@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 /// The checked query's rows, read through a temporary function that cuts error messages short on the server.
 ///

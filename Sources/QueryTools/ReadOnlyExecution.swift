@@ -1,7 +1,7 @@
-import ToolsCore
 import JSON
 import Postgres
 import SQLGuard
+import ToolsCore
 
 /// The layers of `run_sql` below the parser: the query runs inside `BEGIN READ ONLY` with the tool
 /// timeouts (and the configured role), and the transaction is always rolled back. These layers hold

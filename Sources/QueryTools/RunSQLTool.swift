@@ -1,7 +1,7 @@
-import ToolsCore
 import JSON
 import Postgres
 import SQLGuard
+import ToolsCore
 
 /// `run_sql {query, maxRows?}`: one read-only query, behind independent layers — the guard on the parse tree,
 /// the check of what the server resolved for it (`QueryProbe`), a `READ ONLY` transaction that is always

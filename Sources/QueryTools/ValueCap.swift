@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 /// run_sql's cap on one value, enforced by the server: a value whose text is longer than `limitBytes` never
 /// leaves it. libpq reads a whole row into memory before anything can look at it (a FETCH of one row with a

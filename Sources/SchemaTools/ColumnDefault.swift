@@ -1,5 +1,5 @@
-import ToolsCore
 import JSON
+import ToolsCore
 
 /// A column default `create_table` accepts: a plain value, quoted by the server and checked against
 /// the column type, or one of a few well-known expressions written as this code spells them.

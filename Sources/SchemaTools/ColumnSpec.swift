@@ -1,5 +1,5 @@
-import ToolsCore
 import JSON
+import ToolsCore
 
 /// One column of a `create_table` call, as the model describes it (untrusted until checked).
 struct ColumnSpec: Decodable {

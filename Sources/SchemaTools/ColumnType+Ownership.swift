@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 extension ColumnType {
     /// Fails with `protected_schema` (naming `column`) when the type with OID `oid`, or what it is built on (an

@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 /// A column type resolved by PostgreSQL itself: the canonical text `format_type` gives back, which
 /// is what goes into the DDL. The model's spelling is never pasted.

@@ -1,8 +1,8 @@
-import QueryTools
-import ToolsCore
 import JSON
 import Postgres
+import QueryTools
 import SQLGuard
+import ToolsCore
 
 /// `create_table {schema?, table, columns, enableRls?, comment?}`: creates one table in one transaction.
 /// Names are validated and quoted, types are resolved by PostgreSQL (`to_regtype`, `format_type`) and

@@ -1,5 +1,5 @@
-import ToolsCore
 import JSON
+import ToolsCore
 
 /// `get_schema {table, schema?}`: the full description of one table, view, materialized view or
 /// foreign table — columns, keys, constraints, indexes, row level security, triggers, partitions.

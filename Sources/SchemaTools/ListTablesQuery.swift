@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 /// The one catalog query behind `list_tables`: a page of relations in (schema, name) order with
 /// the counts around it, in a single round trip however many tables the database has.

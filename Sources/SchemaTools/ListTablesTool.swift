@@ -1,5 +1,5 @@
-import ToolsCore
 import JSON
+import ToolsCore
 
 /// `list_tables {schema?, includeViews?, includeSystem?, limit?, cursor?}`: the tables, views,
 /// materialized views and foreign tables of the database, a page at a time, in (schema, name) order.

@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 /// The catalog query behind `get_schema`: everything about one relation in a single round trip,
 /// each part built as JSON by the server (`json_agg`) and read back here.

@@ -1,5 +1,6 @@
 import CAtomics
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -12,8 +12,16 @@ public protocol Tool: Sendable {
     /// The JSON Schema of the arguments, strict-mode compatible: every property listed in
     /// `required`, optional ones nullable, `additionalProperties: false`.
     var parameters: JSONValue { get }
-    /// Whether the tool only reads (read-only tools may run concurrently and need no approval).
+    /// Whether the tool only reads: read-only tools may run concurrently, and a read-only project offers
+    /// only these.
     var isReadOnly: Bool { get }
+    /// Whether the tool asks the user's approval by itself (`ApprovalPolicy` adds the deployment's gate).
+    var selfApproval: SelfApproval { get }
     /// Runs the tool; failures are returned as `.failure`, never thrown.
     func execute(_ arguments: JSONValue, context: ToolContext) -> ToolResult
+}
+
+extension Tool {
+    /// Most tools never ask by themselves.
+    public var selfApproval: SelfApproval { .never }
 }

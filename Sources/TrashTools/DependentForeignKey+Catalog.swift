@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 extension DependentForeignKey {
     /// Which foreign keys of a table to read.

@@ -1,5 +1,5 @@
-import ToolsCore
 import JSON
+import ToolsCore
 
 /// A foreign key that goes away while a table is in the trash: one on another table that references the table
 /// being dropped, or one of the table's own that references another table. Kept in the trash log as

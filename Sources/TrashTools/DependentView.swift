@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 /// A view or materialized view that reads from a table being dropped (directly or through other
 /// views), with what it takes to create it again: its definition, owner, grants and comments.

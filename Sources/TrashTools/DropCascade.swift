@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 /// Everything `DROP TABLE … CASCADE` would remove besides the table itself, read from `pg_depend`
 /// recursively as PostgreSQL's own dependency walk does it: views and materialized views (through their

@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 /// What dropping a table would do, shown to the user before they approve it.
 struct DropImpact {

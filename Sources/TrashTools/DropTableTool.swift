@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 /// `drop_table {schema?, table, cascade?, purge?}`: never drops on the model's word alone. The first call
 /// measures the impact, stores a pending action and answers `confirmation_required` with its id; only a
@@ -32,6 +32,8 @@ public struct DropTableTool: Tool {
     }
 
     public var isReadOnly: Bool { false }
+    /// Every drop waits for the user's approval of what it found (the table and its cascade).
+    public var selfApproval: SelfApproval { .always }
 
     private struct Arguments: Decodable {
         let schema: String?
@@ -96,7 +98,7 @@ public struct DropTableTool: Tool {
                              reason: String) throws(ToolError) -> ToolError {
         let now = UTCClock.nowMilliseconds()
         let impactJSON = impact.json(cascade: request.cascade, purge: request.purge)
-        let action = PendingAction(id: Self.makeActionId(), userId: context.userId, tool: name, arguments: request.arguments,
+        let action = PendingAction(id: PendingAction.makeId(), userId: context.userId, tool: name, arguments: request.arguments,
                                    impact: impactJSON, expiresAt: now + Int64(context.settings.approvalLifetimeSeconds) * 1_000)
         try actions.savePendingAction(action)
         let what = request.purge ? "delete it permanently" : "move it to the trash (restorable with restore_table)"
@@ -195,7 +197,4 @@ public struct DropTableTool: Tool {
             throw ToolError(.protectedSchema, "An object in the protected schema \(schema) depends on \(request.table.display), so it cannot be dropped.")
         }
     }
-
-    /// `act_` and 24 random base-36 characters from the system's CSPRNG (about 124 bits).
-    static func makeActionId() -> String { "act_" + TrashSchema.randomToken(24) }
 }

@@ -1,5 +1,5 @@
-import ToolsCore
 import JSON
+import ToolsCore
 
 extension RestoreTableTool {
     /// Stores a pending action to restore `entry`, another user's copy (`trashedBy`; nil when pgassist's store has
@@ -15,7 +15,7 @@ extension RestoreTableTool {
         let now = UTCClock.nowMilliseconds()
         var impact = entry.impact(trashedBy: trashedBy).objectValue ?? [:]
         impact["table"] = .string(request.table.display)
-        let action = PendingAction(id: DropTableTool.makeActionId(), userId: context.userId, tool: name,
+        let action = PendingAction(id: PendingAction.makeId(), userId: context.userId, tool: name,
                                    arguments: request.arguments, impact: .object(impact),
                                    expiresAt: now + Int64(context.settings.approvalLifetimeSeconds) * 1_000)
         try actions.savePendingAction(action)

@@ -1,8 +1,8 @@
-import QueryTools
-import ToolsCore
 import JSON
 import Postgres
+import QueryTools
 import SQLGuard
+import ToolsCore
 
 /// `restore_table {table, schema?, trashedName?}`: brings a table that drop_table moved to the trash back
 /// under its original name, with its rows, indexes and sequences, and recreates the views (with their owner,
@@ -34,6 +34,8 @@ public struct RestoreTableTool: Tool {
     }
 
     public var isReadOnly: Bool { false }
+    /// Restoring a copy another user dropped waits for the user's approval; one's own copy does not.
+    public var selfApproval: SelfApproval { .sometimes }
 
     private struct Arguments: Decodable {
         let table: String

@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 /// What stops a table from simply going away: views that read from it (also through other views)
 /// and foreign keys of other tables that reference it; and its own foreign keys, which a trashed copy must not keep.

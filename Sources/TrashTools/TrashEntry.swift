@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 /// One row of the trash log: a table `drop_table` moved to the trash, and what restoring it must recreate.
 /// Who trashed it is pgassist's store's word (`TrashRecordStore`), not the log's.

@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 /// Retention for the trash that `drop_table` fills: destroys tables trashed before a cutoff, for
 /// `pgassist purge --trash-db`. The trash log's `trashed_at` says when each table was trashed; tables in

@@ -1,6 +1,6 @@
-import ToolsCore
 import JSON
 import Postgres
+import ToolsCore
 
 extension TrashSchema {
     /// Moves `table` into the trash and returns the copy it became: drops the dependents and the table's own

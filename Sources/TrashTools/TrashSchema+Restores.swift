@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 extension TrashSchema {
     /// The log of restores, beside the trash log: which copy came back, who had dropped it, who restored it.

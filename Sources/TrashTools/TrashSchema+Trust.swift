@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 extension TrashSchema {
     /// The privileges on a log that would let another role change what restore reads back.

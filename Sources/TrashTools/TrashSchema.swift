@@ -1,5 +1,5 @@
-import ToolsCore
 import Postgres
+import ToolsCore
 
 /// The schema where `drop_table` moves tables instead of destroying them, and its log of what each
 /// trashed table was and which dependents had to go with it. The schema is protected: no tool creates,

@@ -1,5 +1,5 @@
-import ToolsCore
 import JSON
+import ToolsCore
 
 /// A user trigger on a table moved to the trash, with how it fired before: the move disables it (a trashed
 /// table must not act on live data), and restore sets it back exactly.

@@ -1,5 +1,5 @@
-import ToolsCore
 import JSON
+import ToolsCore
 
 /// One privilege a role held on a view, as `aclexplode` reports it, kept so restore can grant it again.
 struct ViewGrant: Equatable {

@@ -1,5 +1,8 @@
 import ArgumentParser
-import Assistant
+import ChatEngine
+import Operations
+import Policies
+import Store
 
 /// `pgassist audit`: list the audit trail (tool calls, approvals, rejections, rate-limit refusals)
 /// from the thread store (THREAD_STORE_URL), newest first, as a table or one JSON object per line.

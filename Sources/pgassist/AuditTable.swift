@@ -1,4 +1,7 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
+import Policies
+import Store
 
 /// Audit events as a plain-text table for people: one row per event, columns padded to fit.
 struct AuditTable {

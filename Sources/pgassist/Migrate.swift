@@ -1,5 +1,7 @@
 import ArgumentParser
-import Assistant
+import ChatEngine
+import Policies
+import Store
 
 /// `pgassist migrate`: bring the thread store's schema up to date and exit (workers also do it at start).
 struct Migrate: ParsableCommand {

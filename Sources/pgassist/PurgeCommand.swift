@@ -1,6 +1,9 @@
 import ArgumentParser
-import Assistant
+import ChatEngine
 import JSON
+import Operations
+import Policies
+import Store
 import ToolsCore
 import TrashTools
 

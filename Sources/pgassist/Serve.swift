@@ -1,7 +1,10 @@
 import ArgumentParser
-import Assistant
+import ChatEngine
 import FastCGI
 import Logging
+import Operations
+import Policies
+import Store
 
 /// `pgassist serve`: answer FastCGI requests on the socket spawn-fcgi hands over (fd 0), on `--listen`,
 /// or a single request when started as plain CGI.
@@ -74,18 +77,13 @@ struct Serve: ParsableCommand {
             ])
         }
 
-        let resources: ChatResources
-        do {
-            resources = try ChatResources(configuration: settings.assistant, logger: logger)
-        } catch {
-            throw StartupError("\(error)")
-        }
+        let wiring = try Wiring(settings: settings, logger: logger)
         let address = listen.flatMap(ListenAddress.init(parsing:)) ?? .inherited
         if address == .inherited && FastCGIServer.isCGI {
             guard environment["REQUEST_METHOD"] != nil else {
                 throw StartupError("stdin is not a FastCGI socket: start pgassist under spawn-fcgi, or pass --listen.")
             }
-            FastCGIServer.serveCGIRequest(with: try RequestHandler(settings: settings, resources: resources, logger: logger))
+            FastCGIServer.serveCGIRequest(with: try wiring.requestHandler())
             return
         }
 
@@ -107,13 +105,6 @@ struct Serve: ParsableCommand {
                                                        slowRequestMilliseconds: settings.slowRequestMilliseconds,
                                                        stopGraceMilliseconds: settings.stopGraceMilliseconds)
         let server = FastCGIServer(configuration: configuration, logger: logger)
-        try server.run { _ in
-            do throws(StoreError) {
-                return try RequestHandler(settings: settings, resources: resources, logger: logger)
-            } catch {
-                logger.critical("cannot open the thread store", metadata: ["error": "\(error.debugDescription)"])
-                return UnavailableHandler(logger: logger)
-            }
-        }
+        try server.run { _ in wiring.requestHandlerOrUnavailable() }
     }
 }

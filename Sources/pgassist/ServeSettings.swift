@@ -1,5 +1,8 @@
 import ArgumentParser
-import Assistant
+import ChatEngine
+import Operations
+import Policies
+import Store
 
 /// Everything a worker needs to know, from the command line and the environment (options win).
 struct ServeSettings: Sendable {

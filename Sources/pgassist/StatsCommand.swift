@@ -1,6 +1,9 @@
 import ArgumentParser
-import Assistant
+import ChatEngine
 import JSON
+import Operations
+import Policies
+import Store
 
 /// `pgassist stats`: tool usage, failure rates, tool latency percentiles and token use per user, project,
 /// day or tool, from the audit trail and the runs in the thread store (THREAD_STORE_URL).

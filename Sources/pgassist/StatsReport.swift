@@ -1,5 +1,7 @@
-import Assistant
+import ChatEngine
 import JSON
+import Policies
+import Store
 
 /// `pgassist stats` output: a table for people, or one JSON object.
 enum StatsReport {

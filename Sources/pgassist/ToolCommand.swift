@@ -1,6 +1,10 @@
 import ArgumentParser
-import Assistant
+import ChatEngine
 import JSON
+import Logging
+import Operations
+import Policies
+import Store
 import Tools
 import ToolsCore
 
@@ -20,6 +24,8 @@ struct ToolCommand: ParsableCommand {
               pgassist tool --list [--style chat-completions]
             Approvals are kept in the thread store (THREAD_STORE_URL), so workers and this command share them;
             an approval acts only with the database (--db: host, port, database, user) and --project it was asked with.
+            Tools under APPROVAL_TOOLS (and the approvalTools of --project in PROJECTS_FILE) answer
+            confirmation_required first, as in chat.
             """
     )
 
@@ -76,15 +82,32 @@ struct ToolCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let serveSettings = try ServeSettings(environment: environment, threads: nil, maxRequests: nil, maxBodyBytes: nil)
-        let store = LazyActionStore { () throws(StoreError) in try serveSettings.openStore() }
+        let store = StoreApprovals { () throws(StoreError) -> any ApprovalRecords in try serveSettings.openStore() }
         let database = db.map {
             DatabaseAccess(connectionString: $0, pool: ConnectionPool(capacityPerDatabase: 2), settings: settings, cache: SchemaCache())
         }
         let actions = BoundPendingActions(store: store, target: PendingActionTarget(projectRef: project, database: database))
         let context = ToolContext(settings: settings, database: database,
                                   userId: (user ?? environment["USER"] ?? "cli").nfc, actions: actions, approvedActionId: approve)
-        let outcome = registry.run(name ?? "", arguments: args, context: context)
+        let policy = ApprovalPolicy(gatedTools: try gatedTools(serveSettings.assistant))
+        let outcome = policy.run(name ?? "", arguments: args, registry: registry, context: context,
+                                 nowMilliseconds: Clock.nowMilliseconds())
         print(outcome.rendered)
         if !outcome.result.isSuccess { throw ExitCode(1) }
+    }
+
+    /// The tools under the user's approval, as for chat: `APPROVAL_TOOLS`, and the `approvalTools` of `--project`
+    /// when the project file (`PROJECTS_FILE`) lists it.
+    private func gatedTools(_ configuration: AssistantConfiguration) throws -> Set<String> {
+        var gated = configuration.chat.approvalTools
+        let logger = Logger(label: "pgassist.tool")
+        do {
+            let projects = try ProjectRegistry.load(settings: configuration.projects,
+                                                    knownTools: ToolRegistry.standard.knownTools, logger: logger)
+            if let entry = projects?.project(project) { gated.formUnion(entry.approvalTools) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return gated
     }
 }

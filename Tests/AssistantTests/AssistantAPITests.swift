@@ -1,6 +1,10 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
 import HTTP
 import Logging
+import Operations
+import Policies
+import Store
 import Testing
 import Tools
 import ToolsCore
@@ -13,7 +17,7 @@ struct AssistantAPITests {
 
     init() throws {
         fixture = try StoreFixture(.sqlite)
-        api = AssistantAPI(store: try fixture.open(), configuration: AssistantConfiguration(maxMessageCharacters: 20),
+        api = AssistantAPI(tools: .standard, store: try fixture.open(), configuration: AssistantConfiguration(maxMessageCharacters: 20),
                            logger: Logger(label: "test"))
     }
 

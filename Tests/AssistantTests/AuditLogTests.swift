@@ -1,11 +1,14 @@
-import Assistant
+import ChatEngine
 import Foundation
 import JSON
 import Logging
 import Logs
+import Operations
+import Policies
+import Store
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Audit trail in the thread store on SQLite and PostgreSQL")
 struct AuditLogTests {

@@ -1,6 +1,9 @@
-@testable import Assistant
+@testable import ChatEngine
 import JSON
 import Model
+@testable import Operations
+@testable import Policies
+@testable import Store
 import Testing
 
 /// The history the model is sent: results beside their calls, trimming by whole turns.

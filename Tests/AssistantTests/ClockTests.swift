@@ -1,4 +1,4 @@
-import Assistant
+import Store
 import Testing
 
 @Suite("Clock")

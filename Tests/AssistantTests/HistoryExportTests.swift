@@ -1,9 +1,13 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
 import Foundation
 import HTTP
 import Logging
-import Testing
+import Operations
+import Policies
+import Store
 import TestSupport
+import Testing
 
 /// `GET /thread?export=1` answered in-process on both stores: every thread of the user, current and deleted,
 /// with all its messages and runs, streamed in pages.
@@ -46,7 +50,7 @@ struct HistoryExportTests {
                                                                      toolName: "list_tables", durationMs: 12))
         _ = try store.currentOrNewThread(userId: "someone-else", projectRef: nil)
 
-        let api = AssistantAPI(store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
         let response = api.respond(to: HTTPRequest(method: "GET", path: "/api/ai/assistant/thread",
                                                    query: ["userId": "exporter", "export": "1"]))
         #expect(response.status == 200)
@@ -87,7 +91,7 @@ struct HistoryExportTests {
     @Test("a user without threads gets an empty export; a user id is made safe for the file name")
     func emptyExport() throws {
         let fixture = try StoreFixture(.sqlite)
-        let api = AssistantAPI(store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
         let response = api.respond(to: HTTPRequest(method: "GET", path: "/api/ai/assistant/thread",
                                                    query: ["userId": #"a "b"/c"#, "export": "true"]))
         #expect(response.header("content-disposition") == #"attachment; filename="pgassist-export-a__b__c.json""#)

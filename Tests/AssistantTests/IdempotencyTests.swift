@@ -1,10 +1,15 @@
-@testable import Assistant
+@testable import AssistantHTTP
+@testable import ChatEngine
+import Crypto
 import Foundation
 import HTTP
 import Logging
 import Model
-import Testing
+@testable import Operations
+@testable import Policies
+@testable import Store
 import TestSupport
+import Testing
 
 /// Idempotency keys in the store, on both databases: claim, complete, replay, conflicts, expiry and races.
 @Suite("Idempotency keys")
@@ -134,7 +139,7 @@ struct IdempotencyTests {
     @Test("a malformed Idempotency-Key is a 400; a request refused before it ran gives its key back")
     func endpoint() throws {
         let fixture = try StoreFixture(.sqlite)
-        let api = AssistantAPI(store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
         func post(key: String) -> HTTPResponse {
             api.respond(to: HTTPRequest(method: "POST", path: "/api/ai/assistant/chat",
                                         headers: ["Content-Type": "application/json", "Idempotency-Key": key],
@@ -157,7 +162,7 @@ struct IdempotencyTests {
         let store = try fixture.open()
         var configuration = AssistantConfiguration()
         configuration.model = ModelConfiguration(apiKey: "sk-test", model: "gpt-test")
-        let api = AssistantAPI(store: store, configuration: configuration, logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: store, configuration: configuration, logger: Logger(label: "test"))
 
         // A thread whose last run died with a call unanswered: the next message first closes that call, and the
         // store refuses tool results, so the request fails after it stored its message and run.

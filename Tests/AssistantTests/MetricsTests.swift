@@ -1,10 +1,16 @@
-@testable import Assistant
+@testable import AssistantHTTP
+@testable import ChatEngine
 import Foundation
 import HTTP
 import Logging
 import Model
-import Testing
+@testable import Operations
+@testable import Policies
+@testable import Store
 import TestSupport
+import Testing
+import Tools
+import ToolsCore
 
 /// The worker's metrics in one process: what is counted under which labels, and the Prometheus text.
 @Suite("Metrics")
@@ -37,7 +43,7 @@ struct MetricsTests {
 
     @Test("latencies fill cumulative buckets; statuses not listed are `other`; model and tool calls by outcome")
     func exposition() throws {
-        let metrics = AssistantMetrics.processPrivate()
+        let metrics = AssistantMetrics.processPrivate(tools: ToolRegistry.standard.names)
         metrics.recordRequest(.health, status: 200, microseconds: 3_000)
         metrics.recordRequest(.health, status: 200, microseconds: 700_000)
         metrics.recordRequest(.health, status: 503, microseconds: 400_000_000)
@@ -82,7 +88,7 @@ struct MetricsTests {
 
     @Test("a streamed answer is counted when its stream ends, with the whole time")
     func streamedAnswer() throws {
-        let metrics = AssistantMetrics.processPrivate()
+        let metrics = AssistantMetrics.processPrivate(tools: ToolRegistry.standard.names)
         let request = HTTPRequest(method: "POST", path: "/api/ai/assistant/chat")
         let streamed = HTTPResponse.eventStream(pingIntervalMilliseconds: 60_000) { _ in usleep(30_000) }
         let observed = metrics.observe(streamed, to: request, since: .now)
@@ -98,7 +104,7 @@ struct MetricsTests {
     @Test("GET /metrics answers Prometheus text with the store's active runs")
     func endpoint() throws {
         let fixture = try StoreFixture(.sqlite)
-        let api = AssistantAPI(store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
         _ = api.respond(to: HTTPRequest(method: "GET", path: "/api/ai/assistant/health"))
         let response = api.respond(to: HTTPRequest(method: "GET", path: "/api/ai/assistant/metrics"))
         #expect(response.status == 200)
@@ -116,16 +122,16 @@ struct MetricsTests {
         #expect(MetricsFileLocation.candidates(environment: "") == [])
         let directory = try TemporaryDirectory(prefix: "pgassist-metrics")
         let path = directory.file("pool.metrics")
-        #expect(AssistantMetrics.open(candidates: [path]).path == path)
-        #expect(AssistantMetrics.open(candidates: [path]).path == path, "opened again by another worker")
+        #expect(AssistantMetrics.open(candidates: [path], catalog: MetricCatalog(tools: [])).path == path)
+        #expect(AssistantMetrics.open(candidates: [path], catalog: MetricCatalog(tools: [])).path == path, "opened again by another worker")
         let other = directory.file("other.metrics")
         try Array(repeating: UInt8(7), count: 100).withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: other)) }
-        let sibling = try #require(AssistantMetrics.open(candidates: [other]).path)
+        let sibling = try #require(AssistantMetrics.open(candidates: [other], catalog: MetricCatalog(tools: [])).path)
         #expect(sibling.hasPrefix(other + "-"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: other)).count == 100, "another release's file is left alone")
-        let fallback = AssistantMetrics.open(candidates: [directory.file("missing/folder/metrics"), path])
+        let fallback = AssistantMetrics.open(candidates: [directory.file("missing/folder/metrics"), path], catalog: MetricCatalog(tools: []))
         #expect(fallback.path == path, "the next candidate")
-        #expect(AssistantMetrics.open(candidates: [directory.file("missing/folder/metrics")]).path == nil)
+        #expect(AssistantMetrics.open(candidates: [directory.file("missing/folder/metrics")], catalog: MetricCatalog(tools: [])).path == nil)
     }
 
     @Test("label values are escaped")

@@ -1,8 +1,11 @@
-import Assistant
+import ChatEngine
 import Foundation
 import JSON
-import Testing
+import Operations
+import Policies
+import Store
 import TestSupport
+import Testing
 import ToolsCore
 
 @Suite("Pending actions in the thread store on SQLite and PostgreSQL")
@@ -23,7 +26,7 @@ struct PendingActionStoreTests {
     private func consume(_ store: SQLThreadStore, _ action: PendingAction, user: String? = nil, tool: String? = nil,
                          arguments: String? = nil, target: PendingActionTarget = Self.target,
                          now: Int64 = Clock.nowMilliseconds()) throws -> PendingAction? {
-        try store.consumePendingAction(id: action.id, userId: user ?? action.userId, tool: tool ?? action.tool,
+        try StoreApprovals(store).consumePendingAction(id: action.id, userId: user ?? action.userId, tool: tool ?? action.tool,
                                        arguments: arguments ?? action.arguments, target: target, nowMilliseconds: now)
     }
 
@@ -33,7 +36,7 @@ struct PendingActionStoreTests {
         defer { withExtendedLifetime(fixture) {} }
         let store = try fixture.open()
         let saved = action()
-        try store.savePendingAction(saved, target: Self.target)
+        try StoreApprovals(store).savePendingAction(saved, target: Self.target)
         #expect(try consume(store, saved) == saved)
         #expect(try consume(store, saved) == nil)
         // Another connection (another worker) sees it used too.
@@ -46,11 +49,11 @@ struct PendingActionStoreTests {
         defer { withExtendedLifetime(fixture) {} }
         let store = try fixture.open()
         let saved = action()
-        try store.savePendingAction(saved, target: Self.target)
+        try StoreApprovals(store).savePendingAction(saved, target: Self.target)
         #expect(try consume(store, saved, user: "mallory") == nil)
         #expect(try consume(store, saved, tool: "create_table") == nil)
         #expect(try consume(store, saved, arguments: #"{"schema":"public","table":"u"}"#) == nil)
-        #expect(try store.consumePendingAction(id: "act_unknown", userId: "alice", tool: "drop_table",
+        #expect(try StoreApprovals(store).consumePendingAction(id: "act_unknown", userId: "alice", tool: "drop_table",
                                                arguments: saved.arguments, target: Self.target,
                                                nowMilliseconds: Clock.nowMilliseconds()) == nil)
         #expect(try consume(store, saved) == saved)
@@ -63,7 +66,7 @@ struct PendingActionStoreTests {
         defer { withExtendedLifetime(fixture) {} }
         let store = try fixture.open()
         let saved = action()
-        try store.savePendingAction(saved, target: Self.target)
+        try StoreApprovals(store).savePendingAction(saved, target: Self.target)
         let others = [
             PendingActionTarget(projectRef: "shop", database: Self.access("host=db.internal port=5432 dbname=shop_copy user=app")),
             PendingActionTarget(projectRef: "shop", database: Self.access("host=db2.internal port=5432 dbname=shop user=app")),
@@ -77,7 +80,7 @@ struct PendingActionStoreTests {
         for other in others {
             #expect(try consume(store, saved, target: other) == nil, "\(other)")
         }
-        #expect(try store.pendingActionTarget(id: saved.id) == Self.target)
+        #expect(try store.pendingActionTarget(id: saved.id) == Self.target.key)
         #expect(try store.pendingActionTarget(id: "act_unknown") == nil)
         // The same database reached with another password, TLS mode or spelling of its defaults is the same target.
         let same = PendingActionTarget(projectRef: "shop", database: Self.access(
@@ -94,7 +97,7 @@ struct PendingActionStoreTests {
         let store = try fixture.open()
         let now = Clock.nowMilliseconds()
         let saved = action(expiresAt: now + 1_000)
-        try store.savePendingAction(saved, target: Self.target)
+        try StoreApprovals(store).savePendingAction(saved, target: Self.target)
         #expect(try consume(store, saved, now: now + 1_000) == nil)
         #expect(try consume(store, saved, now: now + 5_000) == nil)
         // Still unexpired a moment earlier: expiry, not use, was what refused it.
@@ -107,12 +110,12 @@ struct PendingActionStoreTests {
         try fixture.open().migrate()
         for _ in 0..<3 {
             let saved = action()
-            try fixture.open().savePendingAction(saved, target: Self.target)
+            try StoreApprovals(try fixture.open()).savePendingAction(saved, target: Self.target)
             let stores = try (0..<8).map { _ in try fixture.open() }
             let box = StoreBox(stores)
             let winners = try concurrently(8) { index in
                 try box.stores[index].consumePendingAction(id: saved.id, userId: saved.userId, tool: saved.tool,
-                                                           arguments: saved.arguments, target: Self.target,
+                                                           arguments: saved.arguments, target: Self.target.key,
                                                            nowMilliseconds: Clock.nowMilliseconds()) != nil
             }
             #expect(winners.filter { $0 }.count == 1)

@@ -1,8 +1,13 @@
-import Assistant
+import ChatEngine
 import Foundation
 import Logging
+import Operations
+import Policies
+import Store
 import Synchronization
 import Testing
+import Tools
+import ToolsCore
 
 @Suite("Server-side project registry (PROJECTS_FILE)")
 struct ProjectRegistryTests {
@@ -41,7 +46,7 @@ struct ProjectRegistryTests {
         func registry() throws(ProjectRegistryError) -> ProjectRegistry {
             var logger = Logger(label: "test") { _ in RecordingLogHandler(fixture: self) }
             logger.logLevel = .trace
-            return try ProjectRegistry(path: path, logger: logger, now: { [self] in time.withLock { $0 } })
+            return try ProjectRegistry(path: path, knownTools: ToolRegistry.standard.knownTools, logger: logger, now: { [self] in time.withLock { $0 } })
         }
     }
 
@@ -94,12 +99,12 @@ struct ProjectRegistryTests {
         #expect(all.connectionString == "postgresql://app:\(Self.secret)@db.internal/postgres")
         #expect(all.toolNames == ["list_tables", "get_schema", "run_sql", "create_table", "drop_table", "restore_table"])
         #expect(!all.readOnly && all.readOnlyRole == nil)
-        #expect(all.needsApproval("drop_table") && !all.needsApproval("run_sql"))
+        #expect(all.approvalTools.isEmpty)
 
         let readOnly = try #require(registry.project("ro"))
         #expect(readOnly.toolNames == ["list_tables", "get_schema", "run_sql"])
         #expect(readOnly.readOnly && readOnly.readOnlyRole == "assistant_ro")
-        #expect(readOnly.needsApproval("run_sql") && readOnly.needsApproval("drop_table"))
+        #expect(readOnly.approvalTools.contains("run_sql"))
 
         // Offered in the registry's order, whatever the file's order.
         #expect(registry.project("few")?.toolNames == ["list_tables", "run_sql", "drop_table"])
@@ -206,12 +211,12 @@ struct ProjectRegistryTests {
         #expect(throws: ProjectRegistryError.self) { try fixture.registry() }
         let settings = try ProjectSettings(environment: ["PROJECTS_FILE": fixture.path])
         let error = #expect(throws: ConfigurationError.self) {
-            try ProjectRegistry.load(settings: settings, logger: Logger(label: "test"))
+            try ProjectRegistry.load(settings: settings, knownTools: ToolRegistry.standard.knownTools, logger: Logger(label: "test"))
         }
         #expect(error?.variable == "PROJECTS_FILE")
-        #expect(try ProjectRegistry.load(settings: ProjectSettings(environment: [:]), logger: Logger(label: "test")) == nil)
+        #expect(try ProjectRegistry.load(settings: ProjectSettings(environment: [:]), knownTools: [], logger: Logger(label: "test")) == nil)
         try fixture.replace(Self.good)
-        #expect(try ProjectRegistry.load(settings: settings, logger: Logger(label: "test"))?.project("abcd") != nil)
+        #expect(try ProjectRegistry.load(settings: settings, knownTools: ToolRegistry.standard.knownTools, logger: Logger(label: "test"))?.project("abcd") != nil)
     }
 
     @Test("many threads look up while the file changes")

@@ -1,7 +1,11 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
 import HTTP
-import Testing
+import Operations
+import Policies
+import Store
 import TestSupport
+import Testing
 
 @Suite("Per-user rate limits counted in the thread store on SQLite and PostgreSQL")
 struct RateLimiterTests {
@@ -90,13 +94,13 @@ struct RateLimiterTests {
 
     @Test("a refusal is a 429 rate_limited with Retry-After and a message naming the limit")
     func apiError() {
-        let runs = RateLimitRefusal(limit: .runs, maximum: 10, windowSeconds: 3_600, retryAfterSeconds: 42).apiError
+        let runs = APIError(ChatError(RateLimitRefusal(limit: .runs, maximum: 10, windowSeconds: 3_600, retryAfterSeconds: 42)))
         #expect(runs.status == 429)
         #expect(runs.code == .rateLimited)
         #expect(runs.code.rawValue == "rate_limited")
         #expect(runs.headers.contains { $0.name == "Retry-After" && $0.value == "42" })
         #expect(runs.message == "You reached the limit of 10 chat runs per hour; try again in 42 seconds.")
-        let tokens = RateLimitRefusal(limit: .tokens, maximum: 5_000, windowSeconds: 7_200, retryAfterSeconds: 60).apiError
+        let tokens = APIError(ChatError(RateLimitRefusal(limit: .tokens, maximum: 5_000, windowSeconds: 7_200, retryAfterSeconds: 60)))
         #expect(tokens.message == "You reached the limit of 5000 model tokens per 2 hours; try again in 1 minute.")
     }
 

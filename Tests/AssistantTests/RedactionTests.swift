@@ -1,5 +1,7 @@
-import Assistant
+import ChatEngine
 import JSON
+import Policies
+import Store
 import Testing
 
 @Suite("Redaction of secrets in audit arguments and logs")

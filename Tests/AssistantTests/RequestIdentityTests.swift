@@ -1,6 +1,10 @@
-@testable import Assistant
+@testable import AssistantHTTP
+@testable import ChatEngine
 import HTTP
 import Logging
+@testable import Operations
+@testable import Policies
+@testable import Store
 import Testing
 
 /// Who a request acts for: the authenticated user when nginx passes one, the client's `userId` otherwise,
@@ -84,7 +88,7 @@ struct RequestIdentityTests {
         let fixture = try StoreFixture(.sqlite)
         var configuration = AssistantConfiguration()
         configuration.authentication.requiresAuthenticatedUser = true
-        let api = AssistantAPI(store: try fixture.open(), configuration: configuration, logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: try fixture.open(), configuration: configuration, logger: Logger(label: "test"))
         func call(_ method: String, _ path: String, query: String = "", body: String? = nil,
                   user: String?) -> (status: Int, json: [String: JSONValue]) {
             let request = HTTPRequest(method: method, path: "/api/ai/assistant/\(path)", query: QueryString.parse(query),
@@ -130,7 +134,7 @@ struct RequestIdentityTests {
         #expect("\u{212B}ngstr\u{F6}m".nfc.utf8.elementsEqual("\u{C5}ngstr\u{F6}m".utf8), "a singleton decomposition too")
         let fixture = try StoreFixture(.sqlite)
         let store = try fixture.open()
-        let api = AssistantAPI(store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: try fixture.open(), configuration: AssistantConfiguration(), logger: Logger(label: "test"))
         func thread(query user: String) -> [String: JSONValue] {
             let response = api.respond(to: HTTPRequest(method: "GET", path: "/api/ai/assistant/thread",
                                                        query: ["userId": user]))

@@ -1,8 +1,12 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
 import Foundation
 import Logging
-import Testing
+import Operations
+import Policies
+import Store
 import TestSupport
+import Testing
 
 /// A run's end that the store could not take during an outage is written once the store is back.
 @Suite("Run end retries")

@@ -1,9 +1,13 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
 import Foundation
 import Logging
+import Operations
+import Policies
 import Postgres
-import Testing
+import Store
 import TestSupport
+import Testing
 
 /// Run locks on a PostgreSQL store: held by the driving process on a connection of their own, seen by
 /// other hosts through `runLockIsFree`, and taken again after the store restarts.

@@ -1,6 +1,9 @@
-import Assistant
-import Testing
+import ChatEngine
+import Operations
+import Policies
+import Store
 import TestSupport
+import Testing
 
 /// Runs in the store, on both databases: one active run per thread, transitions that happen once.
 @Suite("Run store")

@@ -1,6 +1,10 @@
-@testable import Assistant
-import Testing
+@testable import AssistantHTTP
+@testable import ChatEngine
+@testable import Operations
+@testable import Policies
+@testable import Store
 import TestSupport
+import Testing
 
 /// `SQLITE_SYNCHRONOUS`: when a SQLite store's commits reach the disk.
 @Suite("SQLite durability")

@@ -1,7 +1,11 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
 import HTTP
 import Logging
 import Model
+import Operations
+import Policies
+import Store
 import TestSupport
 import Testing
 
@@ -28,7 +32,7 @@ struct SetupEndpointTests {
         var configuration = AssistantConfiguration(defaultModel: defaultModel)
         configuration.adminUsers = admins
         configuration.model = model
-        return AssistantAPI(store: try fixture.open(), configuration: configuration, logger: Logger(label: "setup-tests"))
+        return AssistantAPI(tools: .standard, store: try fixture.open(), configuration: configuration, logger: Logger(label: "setup-tests"))
     }
 
     private func setup(_ api: AssistantAPI, body: String? = nil, query: String = "", user: String? = nil)

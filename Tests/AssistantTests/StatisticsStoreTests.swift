@@ -1,4 +1,7 @@
-@testable import Assistant
+@testable import ChatEngine
+@testable import Operations
+@testable import Policies
+@testable import Store
 import Testing
 
 /// The figures behind `GET /metrics` (active runs) and `pgassist stats` (usage), on both stores.

@@ -1,10 +1,14 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
 import Foundation
 import HTTP
 import Logging
+import Operations
+import Policies
 import Postgres
-import Testing
+import Store
 import TestSupport
+import Testing
 
 /// The store under faults: SQLite writers contending for one file, and a PostgreSQL store that goes
 /// away, comes back, or loses its connection in the middle of a transaction.
@@ -73,7 +77,7 @@ struct StoreFaultTests {
         #expect(elapsed >= 0.35 && elapsed < 2, "waited \(elapsed) s for a 400 ms busy timeout")
 
         // A new user's first GET /thread creates the thread: a write.
-        let api = AssistantAPI(store: store, configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: store, configuration: AssistantConfiguration(), logger: Logger(label: "test"))
         let response = api.respond(to: HTTPRequest(method: "GET", path: "/api/ai/assistant/thread", query: ["userId": "newcomer"]))
         #expect(response.status == 503)
         #expect(response.header("Retry-After") != nil)
@@ -122,7 +126,7 @@ struct StoreFaultTests {
         let server = try PrivatePostgresServer()
         let url = try server.createDatabase(prefix: "storefault")
         let store = SQLThreadStore(database: PostgresDatabase(connectionString: url, connectTimeoutSeconds: 2))
-        let api = AssistantAPI(store: store, configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: store, configuration: AssistantConfiguration(), logger: Logger(label: "test"))
         let thread = try store.currentOrNewThread(userId: "pat", projectRef: nil)
         _ = try store.appendMessage(threadId: thread.id, NewMessage(role: "user", content: "before"))
 

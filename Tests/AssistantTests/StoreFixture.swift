@@ -1,5 +1,9 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
 import Foundation
+import Operations
+import Policies
+import Store
 import TestSupport
 
 /// A fresh, empty thread store of one kind, with a way to open more connections to it

@@ -1,4 +1,7 @@
-import Assistant
+import ChatEngine
+import Operations
+import Policies
+import Store
 import Testing
 
 @Suite("Store configuration")

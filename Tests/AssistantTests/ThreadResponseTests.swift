@@ -1,6 +1,10 @@
-@testable import Assistant
+@testable import AssistantHTTP
+@testable import ChatEngine
 import HTTP
 import Logging
+@testable import Operations
+@testable import Policies
+@testable import Store
 import Testing
 
 /// `GET /thread` writes its body with `JSONWriter`; it must stay byte for byte what the encoder wrote.
@@ -28,7 +32,7 @@ struct ThreadResponseTests {
     func endpointBody() throws {
         let fixture = try StoreFixture(.sqlite)
         let store = try fixture.open()
-        let api = AssistantAPI(store: store, configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        let api = AssistantAPI(tools: .standard, store: store, configuration: AssistantConfiguration(), logger: Logger(label: "test"))
         let request = HTTPRequest(method: "GET", path: "/api/ai/assistant/thread",
                                   query: ["userId": "a\"b/é", "projectRef": "p"])
         let first = api.respond(to: request)

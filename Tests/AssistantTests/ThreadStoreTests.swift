@@ -1,7 +1,10 @@
-import Assistant
+import ChatEngine
 import Foundation
-import Testing
+import Operations
+import Policies
+import Store
 import TestSupport
+import Testing
 
 @Suite("Thread store on SQLite and PostgreSQL")
 struct ThreadStoreTests {

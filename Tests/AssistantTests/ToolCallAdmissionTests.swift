@@ -1,4 +1,7 @@
-@testable import Assistant
+@testable import ChatEngine
+@testable import Operations
+@testable import Policies
+@testable import Store
 import Testing
 import ToolsCore
 

@@ -1,8 +1,12 @@
-import Assistant
+import AssistantHTTP
+import ChatEngine
 import HTTP
 import Logging
-import Testing
+import Operations
+import Policies
+import Store
 import TestSupport
+import Testing
 
 /// What clients get while the PostgreSQL store cannot be reached: a 503 they can retry, never a crash or a hang.
 @Suite("Store unavailable")
@@ -11,7 +15,7 @@ struct UnavailableStoreTests {
         let port = try freeTCPPort()
         let store = SQLThreadStore(database: PostgresDatabase(connectionString: "postgresql://app:Hidden-Pw@127.0.0.1:\(port)/app",
                                                               connectTimeoutSeconds: 2))
-        return AssistantAPI(store: store, configuration: AssistantConfiguration(), logger: Logger(label: "test"))
+        return AssistantAPI(tools: .standard, store: store, configuration: AssistantConfiguration(), logger: Logger(label: "test"))
     }
 
     @Test("health answers 503 with the store kind and the error shape")

@@ -1,8 +1,8 @@
 import Foundation
 import JSON
 import SQLite
-import Testing
 import TestSupport
+import Testing
 
 /// `pgassist audit`, as operators run it: the built binary on a SQLite store migrated by `pgassist migrate`
 /// and filled with rows as the workers would write them.

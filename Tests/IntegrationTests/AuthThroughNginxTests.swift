@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Authentication and rate limiting as deployed: nginx with the shipped `pgassist-auth.conf` asking an
 /// auth service (the stand-in) about every request, and the workers acting for the user it names.

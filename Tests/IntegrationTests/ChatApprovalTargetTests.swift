@@ -2,8 +2,8 @@ import Foundation
 import HTTPClient
 import JSON
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Approvals through the chat endpoint are bound to the database and project they were asked for: approving
 /// with another `connectionString` (another database, role or server) or `projectRef` does nothing and leaves

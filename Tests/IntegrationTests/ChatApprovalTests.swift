@@ -1,8 +1,8 @@
 import Foundation
 import JSON
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// drop_table's approval round trip through the chat endpoint: the run pauses, only the thread's owner
 /// can answer, an answer works once, and the model hears what the user decided.

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// A request's connection string through nginx and the workers: only listed hosts on listed ports, no Unix
 /// sockets by default, no control characters, and nothing a service at the address says comes back.

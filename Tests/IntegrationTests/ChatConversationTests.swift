@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Chat turns end to end: nginx → workers → fake model provider and the user's PostgreSQL.
 @Suite("Chat conversation", .serialized)

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// A streamed chat whose client goes away (a closed tab, a dropped connection): the run ends `cancelled`
 /// with `client_disconnected`, what the model had said is kept, and the thread takes the next message.

@@ -3,8 +3,8 @@ import HTTPClient
 import JSON
 import Postgres
 import SQLite
-import Testing
 import TestSupport
+import Testing
 
 /// One row of the store's `runs` table, read directly (the API does not show a run's error code).
 struct StoredRun: Equatable {

@@ -3,8 +3,8 @@ import HTTPClient
 import JSON
 import Postgres
 import SQLite
-import Testing
 import TestSupport
+import Testing
 
 /// The seed of a fault run: `PGASSIST_FAULT_SEED=N` to replay one, `PGASSIST_FAULT_SEED=random` for a new one
 /// each run (to hunt for races), else a fixed seed, so that the quick suite is as repeatable as real processes

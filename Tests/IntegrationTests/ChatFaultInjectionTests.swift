@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Many chat turns with tool calls from several users at once, through nginx, while workers are SIGKILLed at
 /// random moments, the model fails (429, 500, slow and cut-off answers) and the user's database (and a

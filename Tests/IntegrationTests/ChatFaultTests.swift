@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// What a chat client gets when the model provider misbehaves — rate limits, server errors, refused
 /// credentials, silence, broken streams, malformed tool arguments, a model that never stops calling

@@ -1,8 +1,8 @@
 import Foundation
 import JSON
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Whole conversations through nginx, in both API styles and with both stores, against the fixture
 /// database (and Pagila when this checkout has it).

@@ -1,8 +1,8 @@
 import Foundation
 import JSON
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Where chat's database connections come from, rate limits and the audit trail, through nginx:
 /// refused targets are refused before anything is stored or any model is called.

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// One run per thread, cancelling, and crash recovery: a worker SIGKILLed mid-run leaves a thread the
 /// next message continues at once, with the dead run `expired` and every tool call answered.

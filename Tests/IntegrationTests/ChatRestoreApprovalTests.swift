@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// restore_table between users of one project, through the chat endpoint: a table another user dropped
 /// comes back only after the asking user approves, shown who dropped it.

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// `POST /chat` as server-sent events through nginx: the events, their order, and that each arrives when
 /// it happens rather than when the run ends.

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Calls of a model answer that are not run, through nginx and the workers against the fake provider: calls past
 /// CHAT_MAX_TOOL_CALLS (per answer) and CHAT_MAX_TOOL_CALLS_PER_RUN, and calls that repeat an id of their answer.

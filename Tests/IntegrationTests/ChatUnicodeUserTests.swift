@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// A user id spelled in NFD and in NFC ("Amélie" with a combining accent, or with the precomposed "é") is one user
 /// everywhere, through nginx and the workers: one thread, one set of approvals, one rate limit, one name in the trash.

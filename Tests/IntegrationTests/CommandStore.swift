@@ -1,7 +1,7 @@
 import Foundation
 import SQLite
-import Testing
 import TestSupport
+import Testing
 
 /// A SQLite thread store that the built `pgassist migrate` made in a temporary folder, for the tests of the
 /// commands operators run on the server's store (`audit`, `stats`): subclasses fill it with rows as the

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPClient
-import Testing
 import TestSupport
+import Testing
 
 /// `GET /thread?export=1` through nginx and real workers: the streamed JSON arrives whole, as a download.
 @Suite("Export through nginx", .serialized)

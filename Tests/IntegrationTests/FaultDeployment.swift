@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A deployment whose databases a test may restart: the fake model, the user's database on a private
 /// PostgreSQL server, and nginx in front of spawn-fcgi workers whose store is a SQLite file or a database

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Stopping a pool the way systemd does (SIGTERM to the launcher, which multiwatch turns into SIGUSR1
 /// for every worker) while a chat turn is in flight: the turn finishes, new connections are refused,

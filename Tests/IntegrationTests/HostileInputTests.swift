@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import SQLite
-import Testing
 import TestSupport
+import Testing
 
 /// A few thousand malformed and invalid requests through nginx to real workers, generated from a printed
 /// seed (`HOSTILE_SEED=N` replays a run, `HOSTILE_COUNT=N` changes its size): every answer must be a JSON

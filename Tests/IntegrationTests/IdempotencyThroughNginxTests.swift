@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// `Idempotency-Key` on `POST /chat`, end to end: nginx → workers → fake model provider, on both stores.
 @Suite("Idempotency through nginx", .serialized)

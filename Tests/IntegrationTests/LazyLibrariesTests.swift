@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Workers load libcurl, libpq, libcrypto and libpg_query only when a request needs them (see
 /// Sources/LazyLibraries): a worker that has only read threads maps none of them, which keeps its memory small.

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// `GET /api/ai/assistant/metrics` through nginx: counters summed over the pool's worker processes (a
 /// counter file next to the socket), chat counters, counts kept when a worker dies, and nginx refusing

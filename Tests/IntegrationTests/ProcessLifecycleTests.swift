@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import SQLite
-import Testing
 import TestSupport
+import Testing
 
 /// Worker behaviour that needs whole processes: recycling, the read-only hot path, CGI mode, a missing pool.
 @Suite("Worker processes", .serialized)

@@ -2,8 +2,8 @@ import Foundation
 import JSON
 import Postgres
 import SQLite
-import Testing
 import TestSupport
+import Testing
 
 /// `pgassist purge`, as operators run it: the built binary on a store migrated by `pgassist migrate` and
 /// filled with rows as the workers would write them, and on users' databases with trashed tables.

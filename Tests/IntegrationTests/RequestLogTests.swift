@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// The workers' log through real nginx and workers: one JSON object per line, and the id nginx gives a
 /// request (its `X-Request-Id` header) finds that request's lines, which name its user and run.

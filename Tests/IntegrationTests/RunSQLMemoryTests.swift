@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// run_sql's resource limits hold on the worker, measured on a real `pgassist tool` process: its peak
 /// resident memory (as the kernel counted it for the finished child) stays under 200 MB whatever the query

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Two worker pools, as two hosts would run them, behind one nginx `upstream` holding both sockets, sharing
 /// one PostgreSQL store: pool 0 is "host A", pool 1 "host B".

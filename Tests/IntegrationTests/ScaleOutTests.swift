@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Two worker pools (two "hosts") behind one nginx upstream, sharing one PostgreSQL store: a conversation
 /// spread over both stays consistent, one run per thread holds across them, and a pool that dies entirely

@@ -1,8 +1,8 @@
 import Foundation
 import JSON
 import SQLite
-import Testing
 import TestSupport
+import Testing
 
 /// `pgassist stats`, as operators run it: the built binary on a SQLite store migrated by `pgassist migrate`
 /// and filled with audit events and runs as the workers write them.

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPClient
-import Testing
 import TestSupport
+import Testing
 
 /// The endpoints through a real nginx and real spawn-fcgi + multiwatch workers (2 processes × 2 threads),
 /// once with the SQLite store and once with a PostgreSQL store.

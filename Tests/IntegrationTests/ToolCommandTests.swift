@@ -1,8 +1,8 @@
 import Foundation
 import JSON
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `pgassist tool`, as users run it: real binary, real PostgreSQL (the fixture, and Pagila when present).
 @Suite("pgassist tool")

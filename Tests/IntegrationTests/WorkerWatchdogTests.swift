@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// The request watchdog in real workers behind nginx: the hard request timeout replaces the worker,
 /// and slow requests are logged.

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPClient
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// `Deploy/pgassist-switch` against a running deployment: a new pool on a new socket, nginx rewired
 /// and reloaded, the old pool stopped gracefully, while clients keep sending requests.

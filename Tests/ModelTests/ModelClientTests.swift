@@ -1,7 +1,7 @@
 import JSON
 import Model
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Model clients against the fake provider", .serialized)
 struct ModelClientTests {

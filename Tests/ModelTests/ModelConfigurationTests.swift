@@ -1,5 +1,5 @@
-import Testing
 @testable import Model
+import Testing
 
 @Suite("ModelConfiguration")
 struct ModelConfigurationTests {

@@ -1,6 +1,6 @@
 import JSON
-import Testing
 @testable import Model
+import Testing
 
 @Suite("Request bodies")
 struct RequestBodyTests {

@@ -1,8 +1,8 @@
 import JSON
 import Logging
 import Model
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Retries, errors and deadlines", .serialized)
 struct RetryTests {

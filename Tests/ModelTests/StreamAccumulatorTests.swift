@@ -1,6 +1,6 @@
 import JSON
-import Testing
 @testable import Model
+import Testing
 
 @Suite("Stream accumulators")
 struct StreamAccumulatorTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// `PostgresConnection(diagnosing:)`: why a connection failed, from libpq's state and the server's SQLSTATE,
 /// with nothing the server (or a service that is not PostgreSQL) sent in the error.

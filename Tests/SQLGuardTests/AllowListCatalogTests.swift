@@ -1,7 +1,7 @@
 import Postgres
 @testable import SQLGuard
-import Testing
 import TestSupport
+import Testing
 
 /// Checks the allow-list against a real PostgreSQL 15 catalog, so that a typo cannot allow a name
 /// that only a user function could answer to, and so that every volatile entry is a reviewed one.

@@ -1,6 +1,6 @@
-import Testing
 @testable import QueryTools
 @testable import SchemaTools
+import Testing
 @testable import ToolsCore
 @testable import TrashTools
 

@@ -1,8 +1,8 @@
 import JSON
-import Testing
-import TestSupport
 import QueryTools
 import SchemaTools
+import TestSupport
+import Testing
 import ToolsCore
 import TrashTools
 

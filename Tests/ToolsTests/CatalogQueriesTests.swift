@@ -1,9 +1,9 @@
 import JSON
 import Postgres
-import Testing
-import TestSupport
 @testable import QueryTools
 @testable import SchemaTools
+import TestSupport
+import Testing
 @testable import ToolsCore
 @testable import TrashTools
 

@@ -1,9 +1,9 @@
 import JSON
-import Synchronization
-import Testing
-import TestSupport
 import QueryTools
 import SchemaTools
+import Synchronization
+import TestSupport
+import Testing
 import ToolsCore
 import TrashTools
 

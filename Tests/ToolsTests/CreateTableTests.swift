@@ -1,7 +1,7 @@
 import JSON
-import Testing
 import QueryTools
 import SchemaTools
+import Testing
 import ToolsCore
 import TrashTools
 

@@ -1,13 +1,11 @@
 import Foundation
 import JSON
 import Postgres
-import Testing
-import TestSupport
-import Tools
 import QueryTools
-import SchemaTools
+import TestSupport
+import Testing
+import Tools
 import ToolsCore
-import TrashTools
 
 /// What the model reads when a tool cannot connect: a stable code and a fixed message, never libpq's text,
 /// which may quote what the service at the address sent.

@@ -1,9 +1,9 @@
 import Foundation
 import JSON
-import Synchronization
-import Testing
 import QueryTools
 import SchemaTools
+import Synchronization
+import Testing
 import ToolsCore
 import TrashTools
 

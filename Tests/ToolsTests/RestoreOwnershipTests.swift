@@ -1,8 +1,8 @@
 import Foundation
 import JSON
-import Testing
 import QueryTools
 import SchemaTools
+import Testing
 import ToolsCore
 import TrashTools
 

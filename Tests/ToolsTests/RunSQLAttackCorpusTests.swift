@@ -1,10 +1,10 @@
 import Foundation
 import JSON
 import Postgres
-import Testing
-import TestSupport
 import QueryTools
 import SchemaTools
+import TestSupport
+import Testing
 import ToolsCore
 import TrashTools
 

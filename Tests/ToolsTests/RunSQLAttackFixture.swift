@@ -2,11 +2,11 @@ import Dispatch
 import Foundation
 import JSON
 import Postgres
-import Synchronization
-import Testing
-import TestSupport
 import QueryTools
 import SchemaTools
+import Synchronization
+import TestSupport
+import Testing
 import ToolsCore
 import TrashTools
 

@@ -1,9 +1,9 @@
 import Foundation
 import JSON
-import Testing
-import TestSupport
 import QueryTools
 import SchemaTools
+import TestSupport
+import Testing
 import ToolsCore
 import TrashTools
 

@@ -1,11 +1,11 @@
 import Foundation
 import JSON
 import Postgres
-import Testing
-import TestSupport
-import Tools
 import QueryTools
 import SchemaTools
+import TestSupport
+import Testing
+import Tools
 import ToolsCore
 import TrashTools
 

@@ -1,8 +1,8 @@
 import Foundation
 import Postgres
-import TestSupport
 import QueryTools
 import SchemaTools
+import TestSupport
 import ToolsCore
 import TrashTools
 

@@ -1,0 +1,20 @@
+import Store
+/// Whether requests must carry a user authenticated by the front server, read once per worker from the environment.
+public struct AuthenticationSettings: Sendable {
+    /// Every endpoint but health and metrics refuses a request without an authenticated user (nginx's
+    /// `AUTH_USER`) with 401 `auth_required` (`REQUIRE_AUTH_USER`, `1`/`true` or `0`/`false`; default false,
+    /// for local development, where the `userId` the client sends is used).
+    public var requiresAuthenticatedUser = false
+
+    /// The default: authentication is not required.
+    public init() {}
+
+    /// Reads the settings from `environment`; a malformed value is an error naming the variable.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        switch environment["REQUIRE_AUTH_USER"]?.trimmingSpaces().lowercased() {
+        case nil, "", "0", "false": requiresAuthenticatedUser = false
+        case "1", "true": requiresAuthenticatedUser = true
+        default: throw ConfigurationError(variable: "REQUIRE_AUTH_USER", message: "must be 1 or 0")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import AssistantHTTP
+import ChatEngine
+import FastCGI
+import FastCGIHTTP
+import Logging
+import Operations
+import Policies
+import Store
+import Tools
+import ToolsCore
+
+/// The composition root of `pgassist serve`: builds the parts a worker process shares (connection pools, project
+/// registry, host policy, run locks, run-end retrier, metrics) once, and each request thread's handler over them.
+struct Wiring: Sendable {
+    let settings: ServeSettings
+    let resources: ChatResources
+    let logger: Logger
+
+    /// Builds the shared parts for `settings`; a malformed project file is an error.
+    init(settings: ServeSettings, logger: Logger) throws {
+        let configuration = settings.assistant
+        var runLocks: RunLockKeeper?
+        if case .postgres(let connectionString) = configuration.storeLocation {
+            runLocks = RunLockKeeper(connectionString: connectionString, logger: logger)
+        }
+        let runEnds = RunEndRetrier(logger: logger) { () throws(StoreError) -> any RunStore in
+            try settings.openStore()
+        }
+        do {
+            let projects = try ProjectRegistry.load(settings: configuration.projects,
+                                                    knownTools: ToolRegistry.standard.knownTools, logger: logger)
+            resources = ChatResources(projects: projects, hostPolicy: DatabaseHostPolicy(settings: configuration.projects),
+                                      runLocks: runLocks, runEnds: runEnds,
+                                      metrics: .open(tools: ToolRegistry.standard.names))
+        } catch {
+            throw StartupError("\(error)")
+        }
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// The handler of one request thread: its own store connection and API over the shared parts.
+    func requestHandler() throws(StoreError) -> RequestHandler {
+        let api = AssistantAPI(tools: .standard, store: try settings.openStore(), configuration: settings.assistant,
+                               logger: logger, resources: resources)
+        return RequestHandler(responder: api, maxBodyBytes: settings.maxBodyBytes, logger: logger)
+    }
+
+    /// `requestHandler()`, or one that answers 503 `store_unavailable` when the store cannot be opened (logged).
+    func requestHandlerOrUnavailable() -> any FastCGIHandler {
+        do throws(StoreError) {
+            return try requestHandler()
+        } catch {
+            logger.critical("cannot open the thread store", metadata: ["error": "\(error.debugDescription)"])
+            return UnavailableHandler(answering: AssistantAPI.storeUnavailable, logger: logger)
+        }
+    }
+}
