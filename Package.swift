@@ -3,7 +3,7 @@ import PackageDescription
 
 /// pgassist: the Supabase Studio AI assistant API as a FastCGI responder behind nginx.
 ///
-/// Dependency arrows point one way: C modules → thin Swift wrappers (FastCGI, SQLite, Postgres,
+/// Dependency arrows point one way: C modules and Platform → thin Swift wrappers (FastCGI, SQLite, Postgres,
 /// HTTPClient) → the HTTP model → the domain (Assistant) → the `pgassist` executable.
 let package = Package(
     name: "pgassist",
@@ -34,23 +34,28 @@ let package = Package(
         // ~30 libraries they pull in), which is most of its memory. See include/LazyLibraries.h.
         .target(name: "LazyLibraries", linkerSettings: [.linkedLibrary("dl")]),
 
+        // The one copy of each low-level concept every module below the domain shares: clocks, sleep,
+        // threads, process identity (/proc), standard error, and environment variables read into one
+        // configuration error type. Depends on nothing but the system.
+        .target(name: "Platform"),
+
         // Thin Swift wrappers: own the C pointers, throw typed errors, keep C types inside.
         .target(name: "FastCGI", dependencies: [
-            "CFastCGI", .product(name: "Logging", package: "swift-log"),
+            "CFastCGI", "Platform", .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "SQLite", dependencies: ["CSQLite3"]),
+        .target(name: "SQLite", dependencies: ["CSQLite3", "Platform"]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "LazyLibraries"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "LazyLibraries"]),
-        .target(name: "PgQuery", dependencies: ["CPgQuery", "JSON", "LazyLibraries"]),
+        .target(name: "PgQuery", dependencies: ["CPgQuery", "JSON", "LazyLibraries", "Platform"]),
         // Counters shared by the worker processes of a host: an mmap'ed file of per-process slots.
-        .target(name: "SharedCounters", dependencies: ["CAtomics"]),
+        .target(name: "SharedCounters", dependencies: ["CAtomics", "Platform"]),
 
         // Any JSON value, shared by the HTTP model, the SQL guard and the tools.
         .target(name: "JSON"),
 
         // Log output: one JSON object per line on stderr, and the request's fields on every line.
         .target(name: "Logs", dependencies: [
-            "JSON", .product(name: "Logging", package: "swift-log"),
+            "JSON", "Platform", .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The read-only guard: libpg_query parse tree → allow or refuse, with the reason.
@@ -58,25 +63,25 @@ let package = Package(
 
         // Model providers: the Responses API and Chat Completions over libcurl, with SSE and retries.
         .target(name: "Model", dependencies: [
-            "HTTPClient", "JSON",
+            "HTTPClient", "JSON", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The tools the model calls on the user's database, and their registry.
         .target(name: "Tools", dependencies: [
-            "Postgres", "SQLGuard", "JSON",
+            "Postgres", "SQLGuard", "JSON", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The HTTP model (request, response, router, JSON errors), independent of FastCGI.
         .target(name: "HTTP", dependencies: [
-            "JSON",
+            "JSON", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The domain: thread store, endpoints.
         .target(name: "Assistant", dependencies: [
-            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto", "LazyLibraries", "SharedCounters", "Logs",
+            "HTTP", "SQLite", "Postgres", "Tools", "Model", "CCrypto", "LazyLibraries", "SharedCounters", "Logs", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -88,7 +93,7 @@ let package = Package(
         // against the shared SDK, whose autolink entries do not list them. Allowed here because this is
         // the root package; debug builds and tests keep the shared libraries.
         .executableTarget(name: "pgassist", dependencies: [
-            "FastCGI", "HTTP", "Assistant", "Tools", "Logs",
+            "FastCGI", "HTTP", "Assistant", "Tools", "Logs", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [
@@ -100,19 +105,20 @@ let package = Package(
         // Test helpers that start real processes: PostgreSQL, nginx, spawn-fcgi + multiwatch.
         .target(name: "TestSupport", dependencies: ["HTTPClient", "Postgres", "JSON"], path: "Tests/TestSupport"),
 
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "LogsTests", dependencies: ["Logs", "JSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
-        .testTarget(name: "SharedCountersTests", dependencies: ["SharedCounters", "TestSupport"]),
+        .testTarget(name: "SharedCountersTests", dependencies: ["SharedCounters", "TestSupport", "Platform"]),
         .testTarget(name: "SQLGuardTests", dependencies: ["SQLGuard", "PgQuery", "TestSupport", "Postgres"]),
         .testTarget(name: "ModelTests", dependencies: [
-            "Model", "TestSupport", "JSON", .product(name: "Logging", package: "swift-log"),
+            "Model", "TestSupport", "JSON", "Platform", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ToolsTests", dependencies: ["Tools", "TestSupport", "Postgres"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
-        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport", "Tools", "Model", "Logs"]),
+        .testTarget(name: "AssistantTests", dependencies: ["Assistant", "HTTP", "TestSupport", "Tools", "Model", "Logs", "Platform"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTPClient", "SQLite", "JSON", "Postgres"]),
     ]
 )

@@ -2,6 +2,7 @@ import CFastCGI
 import Glibc
 import Logging
 import Synchronization
+import Platform
 
 /// A FastCGI responder: accepts requests from nginx on several threads of this process and hands
 /// each to a `FastCGIHandler` on the thread that accepted it.
@@ -96,20 +97,20 @@ public final class FastCGIServer: Sendable {
         defer { StopSignals.restoreMask(originalMask) }
         var watchdogThread: NativeThread?
         if watchdog.needsThread {
-            switch NativeThread.start({ watchdog.run() }) {
-            case .success(let thread):
-                watchdogThread = thread
-            case .failure(let error):
+            do {
+                watchdogThread = try NativeThread.start { watchdog.run() }
+            } catch {
+                let error = FastCGIError(threadFailure: error)
                 logger.error("cannot start the request watchdog thread", metadata: ["error": "\(error.message)"])
                 loop.requestStop(reason: "the watchdog thread could not start", failure: error)
             }
         }
         var threads: [NativeThread] = []
         for index in 0..<configuration.threads where !loop.isStopping {
-            switch NativeThread.start({ loop.runWorker(index: index, makeHandler: makeHandler) }) {
-            case .success(let thread):
-                threads.append(thread)
-            case .failure(let error):
+            do {
+                threads.append(try NativeThread.start { loop.runWorker(index: index, makeHandler: makeHandler) })
+            } catch {
+                let error = FastCGIError(threadFailure: error)
                 logger.error("cannot start a worker thread", metadata: ["error": "\(error.message)"])
                 loop.requestStop(reason: "a worker thread could not start", failure: error)
             }

@@ -1,6 +1,7 @@
 import HTTPClient
 import JSON
 import Logging
+import Platform
 
 /// Posts JSON to the provider over one `HTTPClient`, with the official SDKs' retry rules and a
 /// deadline. Shared by both dialects.
@@ -51,7 +52,7 @@ final class ProviderTransport {
                 logger.info("retrying the model request", metadata: [
                     "error": "\(error.error)", "retry": "\(retries)", "delay_ms": "\(delay)",
                 ])
-                RetryDelay.sleep(milliseconds: delay)
+                Sleep.milliseconds(delay)
             }
         }
     }

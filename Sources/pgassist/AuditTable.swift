@@ -1,4 +1,5 @@
 import Assistant
+import Platform
 
 /// Audit events as a plain-text table for people: one row per event, columns padded to fit.
 struct AuditTable {
@@ -28,7 +29,7 @@ struct AuditTable {
         }
         var arguments = event.arguments ?? "-"
         if arguments.count > argumentsWidth { arguments = String(arguments.prefix(argumentsWidth - 1)) + "…" }
-        return [Clock.iso8601(event.createdAt), event.kind.rawValue, event.userId, event.projectRef ?? "-",
+        return [WallClock.iso8601(event.createdAt), event.kind.rawValue, event.userId, event.projectRef ?? "-",
                 event.tool ?? "-", result, event.durationMs.map(String.init) ?? "-", event.runId ?? "-",
                 arguments.replacingNewlines()]
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Assistant
 import JSON
 import Tools
+import Platform
 
 /// `pgassist purge --older-than DURATION`: retention for what users deleted. Removes threads deleted longer
 /// ago than DURATION with their messages, runs, approvals and idempotency keys; with `--audit` also audit
@@ -51,7 +52,7 @@ struct PurgeCommand: ParsableCommand {
     private var retentionMilliseconds: Int64? {
         guard let unit = olderThan.last, "smhdw".contains(unit), olderThan.dropLast().allSatisfy(\.isASCII),
               olderThan.dropLast().allSatisfy(\.isNumber), !olderThan.dropLast().isEmpty else { return nil }
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         return TimeExpression.milliseconds(olderThan, now: now).map { now - $0 }
     }
 
@@ -66,7 +67,7 @@ struct PurgeCommand: ParsableCommand {
 
     func run() throws {
         let settings = try ExistingStore.settings()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let cutoff = now - (retentionMilliseconds ?? 0)
         var counts: PurgeCounts
         do {
@@ -113,7 +114,7 @@ struct PurgeCommand: ParsableCommand {
         let droppedTables = trash.reduce(0) { $0 + ($1["dropped"]?.arrayValue?.count ?? 0) }
         if json {
             var object: [String: JSONValue] = [
-                "dryRun": .bool(dryRun), "cutoff": .string(Clock.iso8601(cutoff)),
+                "dryRun": .bool(dryRun), "cutoff": .string(WallClock.iso8601(cutoff)),
                 "threads": .number(Double(counts.threads)), "messages": .number(Double(counts.messages)),
                 "runs": .number(Double(counts.runs)), "pendingActions": .number(Double(counts.pendingActions)),
                 "idempotencyKeys": .number(Double(counts.idempotencyKeys)), "trash": .array(trash),
@@ -121,8 +122,8 @@ struct PurgeCommand: ParsableCommand {
             if audit { object["auditEvents"] = .number(Double(counts.auditEvents)) }
             print(JSONValue.object(object).serialized())
         } else {
-            print(dryRun ? "Dry run: nothing was deleted. Would delete, from before \(Clock.iso8601(cutoff)):"
-                         : "Deleted, from before \(Clock.iso8601(cutoff)):")
+            print(dryRun ? "Dry run: nothing was deleted. Would delete, from before \(WallClock.iso8601(cutoff)):"
+                         : "Deleted, from before \(WallClock.iso8601(cutoff)):")
             var lines: [(String, Int)] = [("threads", counts.threads), ("messages", counts.messages), ("runs", counts.runs),
                                           ("pending actions", counts.pendingActions), ("idempotency keys", counts.idempotencyKeys)]
             if audit { lines.append(("audit events", counts.auditEvents)) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Assistant
 import JSON
+import Platform
 
 /// `pgassist stats`: tool usage, failure rates, tool latency percentiles and token use per user, project,
 /// day or tool, from the audit trail and the runs in the thread store (THREAD_STORE_URL).
@@ -35,7 +36,7 @@ struct StatsCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, TimeExpression.milliseconds(value, now: now) == nil {
                 throw ValidationError("\(name) '\(value)' is neither an ISO 8601 date or time nor a duration such as 7d.")
@@ -52,7 +53,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let settings = try ExistingStore.settings()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let start = TimeExpression.milliseconds(since, now: now) ?? now
         let end = until.flatMap { TimeExpression.milliseconds($0, now: now) } ?? now + 1
         let grouping = StatisticsGrouping(rawValue: by) ?? .user

@@ -2,6 +2,7 @@ import Assistant
 import Postgres
 import HTTP
 import Testing
+import Platform
 
 @Suite("Database host policy for connection strings from requests")
 struct DatabaseHostPolicyTests {

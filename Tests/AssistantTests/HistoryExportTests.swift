@@ -4,6 +4,7 @@ import HTTP
 import Logging
 import Testing
 import TestSupport
+import Platform
 
 /// `GET /thread?export=1` answered in-process on both stores: every thread of the user, current and deleted,
 /// with all its messages and runs, streamed in pages.
@@ -22,7 +23,7 @@ struct HistoryExportTests {
 
     private func newRun(_ thread: ThreadRecord) -> NewRun {
         NewRun(threadId: thread.id, userId: thread.userId, projectRef: "p", worker: WorkerIdentity.current,
-               assistantVersion: 3, model: "gpt-test", deadlineAt: Clock.nowMilliseconds() + 60_000)
+               assistantVersion: 3, model: "gpt-test", deadlineAt: WallClock.nowMilliseconds() + 60_000)
     }
 
     @Test("an export holds every thread of the user with all messages oldest first and the runs",

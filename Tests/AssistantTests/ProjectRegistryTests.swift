@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import Platform
 
 @Suite("Server-side project registry (PROJECTS_FILE)")
 struct ProjectRegistryTests {

@@ -1,6 +1,7 @@
 import Assistant
 import Testing
 import TestSupport
+import Platform
 
 /// Runs in the store, on both databases: one active run per thread, transitions that happen once.
 @Suite("Run store")
@@ -9,7 +10,7 @@ struct RunStoreTests {
 
     private func newRun(_ thread: ThreadRecord) -> NewRun {
         NewRun(threadId: thread.id, userId: thread.userId, projectRef: "p", worker: WorkerIdentity.current,
-               assistantVersion: nil, model: "m", deadlineAt: Clock.nowMilliseconds() + 60_000)
+               assistantVersion: nil, model: "m", deadlineAt: WallClock.nowMilliseconds() + 60_000)
     }
 
     @Test("a run starts with its user message; a second active run on the thread is refused and writes nothing",
@@ -41,7 +42,7 @@ struct RunStoreTests {
         let store = try fixture.open()
         let thread = try store.currentOrNewThread(userId: "u2", projectRef: nil)
         let run = try #require(try store.startRun(newRun(thread), userMessage: "drop it")).run
-        let later = Clock.nowMilliseconds() + 60_000
+        let later = WallClock.nowMilliseconds() + 60_000
         #expect(try store.pauseRun(id: run.id, actionId: "act_1", callId: "call_1", deadlineAt: later))
         let waiting = try #require(try store.activeRun(threadId: thread.id))
         #expect(waiting.status == .requiresAction)

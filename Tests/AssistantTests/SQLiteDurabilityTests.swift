@@ -1,6 +1,7 @@
 @testable import Assistant
 import Testing
 import TestSupport
+import Platform
 
 /// `SQLITE_SYNCHRONOUS`: when a SQLite store's commits reach the disk.
 @Suite("SQLite durability")

@@ -1,5 +1,6 @@
 import Assistant
 import Testing
+import Platform
 
 @Suite("Store configuration")
 struct StoreLocationTests {

@@ -1,6 +1,7 @@
 @testable import Assistant
 import Testing
 import Tools
+import Platform
 
 /// Which calls of a model answer run: repeated ids and calls past CHAT_MAX_TOOL_CALLS(_PER_RUN) are answered
 /// with an error instead.

@@ -2,6 +2,7 @@ import Foundation
 import SharedCounters
 import Testing
 import TestSupport
+import Platform
 
 /// The counter file the worker processes share: separate mappings of one file (as separate processes
 /// have), atomic adds from many threads, slots claimed by pid and reclaimed when their process is gone.

@@ -1,5 +1,6 @@
 import Logging
 import Tools
+import Platform
 
 /// What the request threads of one worker process share for chat: connections to users' databases
 /// (capped per database), cached catalog answers, the project registry, the host policy, and the

@@ -5,6 +5,7 @@ import Logs
 import Model
 import Synchronization
 import Tools
+import Platform
 
 extension ChatRun {
     /// Executes one model turn's calls in order: consecutive read-only calls run at once on separate
@@ -146,7 +147,7 @@ extension ChatRun {
         let actions = BoundPendingActions(store: store, target: target.approvals)
         var toolApproval = needsLoopApproval(call.name) ? nil : approvedActionId
         if needsLoopApproval(call.name) {
-            let now = Clock.nowMilliseconds()
+            let now = WallClock.nowMilliseconds()
             do throws(ToolError) {
                 if let approvedActionId {
                     let consumed = try actions.consumePendingAction(id: approvedActionId, userId: userId, tool: call.name,
@@ -167,7 +168,7 @@ extension ChatRun {
                     try actions.savePendingAction(action)
                     throw ToolError(.confirmationRequired, "\(call.name) needs the user's approval (action \(action.id)).",
                                     details: ["actionId": .string(action.id), "impact": impact,
-                                              "expiresAt": .string(Clock.iso8601(action.expiresAt))])
+                                              "expiresAt": .string(WallClock.iso8601(action.expiresAt))])
                 }
             } catch {
                 return ToolCallOutcome(call, notRunBecause: error, budget: settings.outputBudgetBytes)
@@ -190,7 +191,7 @@ extension ChatRun {
     /// Puts the run on hold for the user's decision and returns the `requires_action` reply.
     func pause(for outcome: ToolCallOutcome, actionId: String) throws(Stop) -> ChatReply {
         let details = outcome.result.error?.details ?? [:]
-        let until = Clock.nowMilliseconds() + Int64(target.settings.approvalLifetimeSeconds) * 1_000
+        let until = WallClock.nowMilliseconds() + Int64(target.settings.approvalLifetimeSeconds) * 1_000
         let paused = try withStore { () throws(StoreError) in
             try store.pauseRun(id: runId, actionId: actionId, callId: outcome.id, deadlineAt: until)
         }

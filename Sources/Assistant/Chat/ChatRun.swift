@@ -3,6 +3,7 @@ import JSON
 import Logging
 import Model
 import Tools
+import Platform
 
 /// Drives one run: model call, tool calls, model call… until the model answers, an action needs the
 /// user's approval, the round limit or the deadline is reached, or the client goes away.
@@ -241,7 +242,7 @@ final class ChatRun {
             }
             retrier.add(RunEndRetrier.Ending(runId: runId, status: .failed, errorCode: error.code.rawValue,
                                              errorMessage: error.message,
-                                             giveUpAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
+                                             giveUpAt: WallClock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
         }
     }
 

@@ -3,6 +3,7 @@ import JSON
 import Logs
 import Model
 import Tools
+import Platform
 
 extension AssistantAPI {
     /// `POST /chat`: a new message (runs the model and its tools), an approval or rejection of the pending
@@ -34,7 +35,7 @@ extension AssistantAPI {
             try countRun(chat)
             let newRun = NewRun(threadId: thread.id, userId: chat.userId, projectRef: chat.projectRef, worker: WorkerIdentity.current,
                                 assistantVersion: assistant?.version, model: assistant?.model ?? configuration.defaultModel,
-                                deadlineAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds))
+                                deadlineAt: WallClock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds))
             guard let started = try withStore("start run", { () throws(StoreError) in
                 try store.startRun(newRun, userMessage: text)
             }) else {
@@ -80,7 +81,7 @@ extension AssistantAPI {
             let asked = try withStore("read action") { () throws(StoreError) in try store.pendingActionTarget(id: actionId) }
             guard asked == target.approvals else { throw APIError.approvalTargetMismatch(actionId) }
         }
-        let deadlineAt = Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)
+        let deadlineAt = WallClock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)
         guard try withStore("resume run", { () throws(StoreError) in
             try store.resumeRun(id: waiting.id, actionId: actionId, worker: WorkerIdentity.current, deadlineAt: deadlineAt)
         }) else {
@@ -169,7 +170,7 @@ extension AssistantAPI {
         guard let active = try withStore("read run", { () throws(StoreError) in try store.activeRun(threadId: thread.id) }) else {
             return
         }
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let workerGone = active.status == .inProgress ? try driverIsGone(active) : false
         let pastDeadline = (active.deadlineAt ?? Int64.max) < now
         guard workerGone || pastDeadline else {
@@ -228,7 +229,7 @@ extension AssistantAPI {
         } catch {
             resources.runEnds?.add(RunEndRetrier.Ending(
                 runId: runId, status: .failed, errorCode: code, errorMessage: message,
-                giveUpAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
+                giveUpAt: WallClock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
         }
         resources.runLocks?.release(runId: runId)
     }

@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Platform
 
 extension AssistantAPI {
     /// How long past the chat deadline a `running` key is still held for its first request, in milliseconds:
@@ -20,7 +21,7 @@ extension AssistantAPI {
         let timeout = Int64(configuration.chat.deadlineMilliseconds) + Self.idempotencyMarginMilliseconds
         let claim = try withStore("claim idempotency key") { () throws(StoreError) in
             try store.claimIdempotencyKey(userId: userId, key: key.value, requestHash: IdempotencyKey.fingerprint(of: body),
-                                          now: Clock.nowMilliseconds(), runningTimeoutMilliseconds: timeout)
+                                          now: WallClock.nowMilliseconds(), runningTimeoutMilliseconds: timeout)
         }
         let claimedAt: Int64
         switch claim {

@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 
 /// One stored message as clients see it; tool calls and results are JSON, not strings.
 struct MessageResponse: Encodable {
@@ -21,7 +22,7 @@ struct MessageResponse: Encodable {
         toolCallId = record.toolCallId
         toolResult = record.toolResult.map(Self.json)
         runId = record.runId
-        createdAt = Clock.iso8601(record.createdAt)
+        createdAt = WallClock.iso8601(record.createdAt)
     }
 
     /// Stored JSON text as a JSON value (text that is not JSON is returned as a string).

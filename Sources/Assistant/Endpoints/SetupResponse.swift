@@ -1,3 +1,5 @@
+import Platform
+
 /// The body of `POST /setup`: the stored definition, where its model calls go and, with `check=1`,
 /// whether a test call succeeded. It never carries the API key or header values.
 struct SetupResponse: Encodable {
@@ -25,7 +27,7 @@ struct SetupResponse: Encodable {
         toolDescriptions = record.toolDescriptions
         version = record.version
         self.created = created
-        updatedAt = Clock.iso8601(record.updatedAt)
+        updatedAt = WallClock.iso8601(record.updatedAt)
         self.provider = provider
         self.check = check
     }

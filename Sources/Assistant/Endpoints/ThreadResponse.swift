@@ -1,3 +1,5 @@
+import Platform
+
 /// The body of `GET /thread`: the thread, and its messages when asked for.
 struct ThreadResponse: Encodable {
     let threadId: String
@@ -15,8 +17,8 @@ struct ThreadResponse: Encodable {
         threadId = thread.id
         userId = thread.userId
         projectRef = thread.projectRef
-        createdAt = Clock.iso8601(thread.createdAt)
-        updatedAt = Clock.iso8601(thread.updatedAt)
+        createdAt = WallClock.iso8601(thread.createdAt)
+        updatedAt = WallClock.iso8601(thread.updatedAt)
         messageCount = thread.messageCount
         messages = page?.messages.map(MessageResponse.init)
         hasMore = page?.hasMore

@@ -3,6 +3,7 @@ import Logging
 import Model
 import SharedCounters
 import Synchronization
+import Platform
 
 /// The worker's operational counters: requests by endpoint and status with their latencies, model calls,
 /// tokens and retries, tool calls. They live in a counter file every worker process of the pool maps
@@ -130,7 +131,7 @@ final class AssistantMetrics: Sendable {
 
     /// The Prometheus text of the pool's counters at `now` (ms since the epoch), with the store's active
     /// runs (nil when the store did not answer).
-    func exposition(activeRuns: [RunStatus: Int]?, now: Int64 = Clock.nowMilliseconds()) -> String {
+    func exposition(activeRuns: [RunStatus: Int]?, now: Int64 = WallClock.nowMilliseconds()) -> String {
         MetricsExposition(catalog: catalog, snapshot: file.snapshot(), activeRuns: activeRuns, shared: file.isShared,
                           now: now).text
     }

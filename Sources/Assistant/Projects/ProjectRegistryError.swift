@@ -1,3 +1,5 @@
+import Platform
+
 /// A projects file that cannot be used: unreadable, not JSON, or with a malformed entry.
 ///
 /// The error names the file, the project ref and the field at fault, never a value from the file:

@@ -2,6 +2,7 @@ import HTTP
 import Logging
 import Postgres
 import Synchronization
+import Platform
 
 /// The run locks of one worker process on a PostgreSQL store: a session advisory lock for each run this
 /// process drives, all held on one store connection of their own.
@@ -167,9 +168,9 @@ public final class RunLockKeeper: Sendable {
     }
 
     private func startCheckingThread() {
-        let started = BackgroundThread.start { [self] in
+        let started = try? NativeThread.start { [self] in
             while true {
-                Clock.sleep(milliseconds: Self.checkIntervalMilliseconds)
+                Sleep.milliseconds(Self.checkIntervalMilliseconds)
                 check()
             }
         }

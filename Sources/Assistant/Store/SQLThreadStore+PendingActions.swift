@@ -1,5 +1,6 @@
 import JSON
 import Tools
+import Platform
 
 /// Approvals kept in the thread store, so every worker process (and the CLI) sees the same ones, each with
 /// the target it was asked for (`PendingActionTarget`: a digest, never a connection string).
@@ -14,7 +15,7 @@ extension SQLThreadStore: TargetedActionStore {
     public func savePendingAction(_ action: PendingAction, target: PendingActionTarget) throws(ToolError) {
         try toolError { () throws(StoreError) in
             try ready()
-            let now = Clock.nowMilliseconds()
+            let now = WallClock.nowMilliseconds()
             try database.run("DELETE FROM pending_actions WHERE expires_at < $1",
                              [.integer(now - Self.pendingActionRetentionMilliseconds)])
             try database.run("""

@@ -2,6 +2,7 @@ import SQLite
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// The thread store's SQLite database: one connection per worker thread, WAL mode so many
 /// worker processes share the file, and a busy timeout so writers queue instead of failing.
@@ -110,7 +111,7 @@ public final class SQLiteDatabase: SQLDatabase {
                 guard left > 0 else {
                     throw StoreError(.busy, "\(error.detail) (after waiting \(busyTimeoutMilliseconds) ms for other writers)")
                 }
-                Clock.sleep(milliseconds: min(Int.random(in: (pauseMilliseconds + 1) / 2...pauseMilliseconds), Int(left)))
+                Sleep.milliseconds(min(Int.random(in: (pauseMilliseconds + 1) / 2...pauseMilliseconds), Int(left)))
                 pauseMilliseconds = min(pauseMilliseconds * 2, 8)
             }
         }
