@@ -185,7 +185,7 @@ extension ChatRun {
         let started = ContinuousClock.now
         let (result, rendered) = body()
         return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: result, rendered: rendered,
-                               durationMs: milliseconds(since: started))
+                               durationMs: MonotonicClock.milliseconds(since: started))
     }
 
     /// Puts the run on hold for the user's decision and returns the `requires_action` reply.

@@ -156,7 +156,7 @@ final class ChatRun {
             AssistantMetrics.shared.recordModelCall(outcome)
             switch outcome {
             case .success(let response):
-                let elapsed = Self.milliseconds(since: started)
+                let elapsed = MonotonicClock.milliseconds(since: started)
                 logger.debug("model answered", metadata: ["round": "\(rounds)", "duration_ms": .stringConvertible(elapsed),
                                                           "toolCalls": "\(response.toolCalls.count)"])
                 logIfSlow(phase: "model", elapsed: elapsed, detail: "round \(rounds)")
@@ -279,7 +279,7 @@ final class ChatRun {
                               failure: failure)
         logger.info("run ended", metadata: ["status": "\(status.rawValue)", "rounds": "\(rounds)",
                                             "toolCalls": "\(outcomes.count)",
-                                            "duration_ms": .stringConvertible(Self.milliseconds(since: driveStarted))])
+                                            "duration_ms": .stringConvertible(MonotonicClock.milliseconds(since: driveStarted))])
         return reply
     }
 
@@ -305,10 +305,5 @@ final class ChatRun {
         guard threshold > 0, elapsed >= threshold else { return }
         logger.warning("slow step", metadata: ["phase": "\(phase)", "duration_ms": .stringConvertible(elapsed), "detail": "\(detail)",
                                                "thread": "\(threadId)"])
-    }
-
-    static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
-        let (seconds, attoseconds) = (ContinuousClock.now - start).components
-        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,4 +1,5 @@
 import Model
+import Platform
 
 extension AssistantAPI {
     /// How long the check may take in all, retries included.
@@ -12,8 +13,7 @@ extension AssistantAPI {
         let start = ContinuousClock.now
         do {
             _ = try modelClient.respond(request, deadline: start + Self.modelCheckTimeout) { _ in true }
-            let elapsed = start.duration(to: .now).components
-            let milliseconds = Int(elapsed.seconds) * 1_000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int(MonotonicClock.milliseconds(since: start))
             logger.info("model check succeeded", metadata: ["model": "\(assistant.model)", "duration_ms": .stringConvertible(milliseconds)])
             return .succeeded(latencyMilliseconds: milliseconds)
         } catch {

@@ -119,10 +119,7 @@ public final class SQLiteDatabase: SQLDatabase {
 
     /// Whole milliseconds from now until `deadline`; 0 once it has passed.
     private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int32 {
-        let left = deadline - ContinuousClock.now
-        guard left > .zero else { return 0 }
-        let (seconds, attoseconds) = left.components
-        return Int32(clamping: seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
+        Int32(clamping: max(MonotonicClock.milliseconds(until: deadline), 0))
     }
 
     public func lockForMigration() throws(StoreError) {
