@@ -2,6 +2,7 @@ import ArgumentParser
 import JSON
 import SQLGuard
 import Tools
+import Platform
 
 /// `pgassist bench-guard --sql SQL [--iterations N] [--db CONNECTION]`: times the read-only guard
 /// alone (libpg_query parse + parse-tree check) and, with `--db`, the whole `run_sql` tool call in
@@ -37,7 +38,7 @@ struct BenchGuardCommand: ParsableCommand {
         fields += [("guard_us_p50", Self.format(guardTimes.median)), ("guard_us_mean", Self.format(guardTimes.mean))]
 
         if let db {
-            let settings = try ToolSettings(environment: Environment.current)
+            let settings = try ToolSettings(environment: EnvironmentReader.processVariables)
             let database = DatabaseAccess(connectionString: db, pool: ConnectionPool(capacityPerDatabase: 1),
                                           settings: settings, cache: SchemaCache())
             let context = ToolContext(settings: settings, database: database, userId: "bench")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Assistant
+import Platform
 
 /// `pgassist migrate`: bring the thread store's schema up to date and exit (workers also do it at start).
 struct Migrate: ParsableCommand {
@@ -8,7 +9,7 @@ struct Migrate: ParsableCommand {
     )
 
     func run() throws {
-        let environment = Environment.current
+        let environment = EnvironmentReader.processVariables
         _ = LogSetup.bootstrap(environment: environment)
         let settings = try ServeSettings(environment: environment, threads: nil, maxRequests: nil, maxBodyBytes: nil)
         let store: SQLThreadStore

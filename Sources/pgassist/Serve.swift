@@ -2,6 +2,7 @@ import ArgumentParser
 import Assistant
 import FastCGI
 import Logging
+import Platform
 
 /// `pgassist serve`: answer FastCGI requests on the socket spawn-fcgi hands over (fd 0), on `--listen`,
 /// or a single request when started as plain CGI.
@@ -62,7 +63,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
+        let environment = EnvironmentReader.processVariables
         let logger = LogSetup.bootstrap(environment: environment)
         let settings = try ServeSettings(environment: environment, threads: threads, maxRequests: maxRequests,
                                          maxBodyBytes: maxBodyBytes, requestTimeoutMilliseconds: requestTimeoutMs,

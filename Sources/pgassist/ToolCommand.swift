@@ -2,6 +2,7 @@ import ArgumentParser
 import Assistant
 import JSON
 import Tools
+import Platform
 
 /// `pgassist tool NAME --db CONNECTION --args JSON`: run one tool and print its JSON result
 /// (exit 0 on success, 1 on a tool failure, 2 on bad usage); `pgassist tool --list` prints the
@@ -60,7 +61,7 @@ struct ToolCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
+        let environment = EnvironmentReader.processVariables
         _ = LogSetup.bootstrap(environment: environment.merging(["LOG_LEVEL": environment["LOG_LEVEL"] ?? "error"]) { $1 })
         let registry = ToolRegistry.standard
         if list {
