@@ -3,7 +3,7 @@ import PackageDescription
 
 /// pgassist: the Supabase Studio AI assistant API as a FastCGI responder behind nginx.
 ///
-/// Dependency arrows point one way: C modules → thin Swift wrappers (FastCGI, SQLite, Postgres,
+/// Dependency arrows point one way: C modules and Platform → thin Swift wrappers (FastCGI, SQLite, Postgres,
 /// HTTPClient) → the HTTP model → the domain (Assistant) → the `pgassist` executable.
 let package = Package(
     name: "pgassist",
@@ -34,25 +34,30 @@ let package = Package(
         // ~30 libraries they pull in), which is most of its memory. See include/LazyLibraries.h.
         .target(name: "LazyLibraries", linkerSettings: [.linkedLibrary("dl")]),
 
+        // The one copy of each low-level concept every module below the domain shares: clocks, sleep,
+        // threads, process identity (/proc), standard error, and environment variables read into one
+        // configuration error type. Depends on nothing but the system.
+        .target(name: "Platform"),
+
         // Thin Swift wrappers: own the C pointers, throw typed errors, keep C types inside.
         .target(name: "FastCGI", dependencies: [
-            "CFastCGI", .product(name: "Logging", package: "swift-log"),
+            "CFastCGI", "Platform", .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "SQLite", dependencies: ["CSQLite3"]),
+        .target(name: "SQLite", dependencies: ["CSQLite3", "Platform"]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "LazyLibraries"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "LazyLibraries"]),
-        .target(name: "PgQuery", dependencies: ["CPgQuery", "JSON", "LazyLibraries"]),
+        .target(name: "PgQuery", dependencies: ["Platform", "CPgQuery", "JSON", "LazyLibraries"]),
         // SHA-256 through libcrypto, loaded on first use.
         .target(name: "Crypto", dependencies: ["CCrypto", "LazyLibraries"]),
         // Counters shared by the worker processes of a host: an mmap'ed file of per-process slots.
-        .target(name: "SharedCounters", dependencies: ["CAtomics"]),
+        .target(name: "SharedCounters", dependencies: ["CAtomics", "Platform"]),
 
         // Any JSON value, shared by the HTTP model, the SQL guard and the tools.
         .target(name: "JSON"),
 
         // Log output: one JSON object per line on stderr, and the request's fields on every line.
         .target(name: "Logs", dependencies: [
-            "JSON", .product(name: "Logging", package: "swift-log"),
+            "JSON", "Platform", .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The read-only guard: libpg_query parse tree → allow or refuse, with the reason.
@@ -60,7 +65,7 @@ let package = Package(
 
         // Model providers: the Responses API and Chat Completions over libcurl, with SSE and retries.
         .target(name: "Model", dependencies: [
-            "HTTPClient", "JSON",
+            "HTTPClient", "JSON", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -68,57 +73,57 @@ let package = Package(
         // arguments and results, connection pool, transactions and deadlines, approvals) and one module per
         // family of tools over it; `Tools` only lists the families' tools in the order the model sees them.
         .target(name: "ToolsCore", dependencies: [
-            "Postgres", "SQLGuard", "JSON",
+            "Platform", "Postgres", "SQLGuard", "JSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // run_sql: the read-only query behind the guard, the catalog probe and the capped results.
-        .target(name: "QueryTools", dependencies: ["ToolsCore", "Postgres", "SQLGuard", "JSON"]),
+        .target(name: "QueryTools", dependencies: ["Platform", "ToolsCore", "Postgres", "SQLGuard", "JSON"]),
         // list_tables, get_schema, create_table: reading and creating the schema.
-        .target(name: "SchemaTools", dependencies: ["ToolsCore", "QueryTools", "Postgres", "SQLGuard", "JSON"]),
+        .target(name: "SchemaTools", dependencies: ["Platform", "ToolsCore", "QueryTools", "Postgres", "SQLGuard", "JSON"]),
         // drop_table, restore_table: the recoverable trash and its approvals.
-        .target(name: "TrashTools", dependencies: ["ToolsCore", "QueryTools", "SchemaTools", "Postgres", "SQLGuard", "JSON"]),
+        .target(name: "TrashTools", dependencies: ["Platform", "ToolsCore", "QueryTools", "SchemaTools", "Postgres", "SQLGuard", "JSON"]),
         .target(name: "Tools", dependencies: ["ToolsCore", "QueryTools", "SchemaTools", "TrashTools"]),
 
         // The HTTP model (request, response, router, JSON errors), independent of FastCGI.
         .target(name: "HTTP", dependencies: [
-            "JSON",
+            "JSON", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The thread store: records, store protocols, StoreError, the SQL store over SQLite or PostgreSQL and
         // its migrations. Knows no HTTP, model or tools.
-        .target(name: "Store", dependencies: ["SQLite", "Postgres", "JSON"]),
+        .target(name: "Store", dependencies: ["Platform", "SQLite", "Postgres", "JSON"]),
 
         // Policies over the domain: projects and the database-host policy, rate limits, audit redaction.
         .target(name: "Policies", dependencies: [
-            "Store", "Postgres", "JSON", "Logs",
+            "Platform", "Store", "Postgres", "JSON", "Logs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Operations: Prometheus metrics over counters shared by the worker processes, usage statistics.
         .target(name: "Operations", dependencies: [
-            "Store", "Model", "SharedCounters",
+            "Platform", "Store", "Model", "SharedCounters",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The chat engine: a run's lifecycle (ChatService), the run loop, history, instructions, run locks. Answers
         // domain outcomes and ChatErrors and reports progress to an events sink; knows no HTTP.
         .target(name: "ChatEngine", dependencies: [
-            "Store", "Policies", "Operations", "Model", "ToolsCore", "SchemaTools", "Crypto", "Postgres", "JSON", "Logs",
+            "Platform", "Store", "Policies", "Operations", "Model", "ToolsCore", "SchemaTools", "Crypto", "Postgres", "JSON", "Logs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The HTTP edge of the assistant API: endpoints, request parsing, idempotency, every APIError mapping,
         // server-sent event rendering.
         .target(name: "AssistantHTTP", dependencies: [
-            "HTTP", "ChatEngine", "Store", "Policies", "Operations", "Model", "ToolsCore", "Crypto", "JSON", "Logs",
+            "Platform", "HTTP", "ChatEngine", "Store", "Policies", "Operations", "Model", "ToolsCore", "Crypto", "JSON", "Logs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The FastCGI ↔ HTTP adapter: an exchange becomes an `HTTPRequest`, an `HTTPResponse` (streamed or not)
         // goes back as a CGI response.
         .target(name: "FastCGIHTTP", dependencies: [
-            "FastCGI", "HTTP", "Logs",
+            "Platform", "FastCGI", "HTTP", "Logs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -130,7 +135,7 @@ let package = Package(
         // against the shared SDK, whose autolink entries do not list them. Allowed here because this is
         // the root package; debug builds and tests keep the shared libraries.
         .executableTarget(name: "pgassist", dependencies: [
-            "FastCGI", "FastCGIHTTP", "HTTP", "AssistantHTTP", "ChatEngine", "Model", "Store", "Policies", "Operations", "Tools", "ToolsCore", "TrashTools",
+            "Platform", "FastCGI", "FastCGIHTTP", "HTTP", "AssistantHTTP", "ChatEngine", "Model", "Store", "Policies", "Operations", "Tools", "ToolsCore", "TrashTools",
             "SQLGuard", "JSON", "Logs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -143,26 +148,27 @@ let package = Package(
         // Test helpers that start real processes: PostgreSQL, nginx, spawn-fcgi + multiwatch.
         .target(name: "TestSupport", dependencies: ["HTTPClient", "Postgres", "JSON"], path: "Tests/TestSupport"),
 
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "LogsTests", dependencies: ["Logs", "JSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
-        .testTarget(name: "SharedCountersTests", dependencies: ["SharedCounters", "TestSupport"]),
+        .testTarget(name: "SharedCountersTests", dependencies: ["SharedCounters", "TestSupport", "Platform"]),
         .testTarget(name: "SQLGuardTests", dependencies: ["SQLGuard", "PgQuery", "TestSupport", "Postgres"]),
         .testTarget(name: "ModelTests", dependencies: [
-            "Model", "TestSupport", "JSON", .product(name: "Logging", package: "swift-log"),
+            "Model", "TestSupport", "JSON", "Platform", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ToolsTests", dependencies: [
-            "Tools", "ToolsCore", "QueryTools", "SchemaTools", "TrashTools", "SQLGuard", "TestSupport", "Postgres",
+            "Platform", "Tools", "ToolsCore", "QueryTools", "SchemaTools", "TrashTools", "SQLGuard", "TestSupport", "Postgres",
         ]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "AssistantTests", dependencies: [
-            "AssistantHTTP", "ChatEngine", "Store", "Policies", "Operations", "HTTP", "TestSupport", "Tools", "ToolsCore", "QueryTools", "SchemaTools",
+            "Platform", "AssistantHTTP", "ChatEngine", "Store", "Policies", "Operations", "HTTP", "TestSupport", "Tools", "ToolsCore", "QueryTools", "SchemaTools",
             "TrashTools", "Model", "Logs", "JSON",
         ]),
         .testTarget(name: "ChatEngineTests", dependencies: [
-            "ChatEngine", "Store", "Policies", "Model", "Postgres", "Tools", "ToolsCore", "TestSupport", "JSON",
+            "Platform", "ChatEngine", "Store", "Policies", "Model", "Postgres", "Tools", "ToolsCore", "TestSupport", "JSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "HTTPClient", "SQLite", "JSON", "Postgres"]),

@@ -1,5 +1,6 @@
 import Model
 import Operations
+import Platform
 import Policies
 import Store
 import ToolsCore
@@ -45,51 +46,34 @@ public struct AssistantConfiguration: Sendable {
     }
 
     /// Reads the configuration from `environment`; a malformed value is an error naming the variable.
-    public init(environment: [String: String]) throws(ConfigurationError) {
+    public init(environment variables: [String: String]) throws(ConfigurationError) {
         self.init()
-        if let url = environment["THREAD_STORE_URL"], !url.isEmpty {
+        let environment = EnvironmentReader(variables)
+        if let url = environment.string("THREAD_STORE_URL") {
             do {
                 storeLocation = try StoreLocation(url: url)
             } catch {
                 throw ConfigurationError(variable: "THREAD_STORE_URL", message: error.detail)
             }
         }
-        sqliteBusyTimeoutMilliseconds = Int32(try Self.integer(environment, "SQLITE_BUSY_TIMEOUT_MS",
-                                                                default: 30_000, range: 0...600_000))
-        if let value = environment["SQLITE_SYNCHRONOUS"], !value.isEmpty {
+        sqliteBusyTimeoutMilliseconds = Int32(try environment.integer("SQLITE_BUSY_TIMEOUT_MS", default: 30_000, in: 0...600_000))
+        if let value = environment.string("SQLITE_SYNCHRONOUS") {
             guard let durability = SQLiteDurability(rawValue: value.lowercased()) else {
                 throw ConfigurationError(variable: "SQLITE_SYNCHRONOUS", message: "must be full or normal, not '\(value)'")
             }
             sqliteDurability = durability
         }
-        if let model = environment["OPENAI_MODEL"], !model.isEmpty { defaultModel = model }
-        maxMessageCharacters = try Self.integer(environment, "MAX_MESSAGE_CHARS", default: 32_000, range: 1...10_000_000)
-        maxMessagePage = try Self.integer(environment, "MAX_MESSAGE_PAGE", default: 200, range: 1...10_000)
-        do {
-            model = try ModelConfiguration(environment: environment)
-        } catch {
-            throw ConfigurationError(variable: error.variable, message: error.message)
+        if let model = environment.string("OPENAI_MODEL") { defaultModel = model }
+        maxMessageCharacters = try environment.integer("MAX_MESSAGE_CHARS", default: 32_000, in: 1...10_000_000)
+        maxMessagePage = try environment.integer("MAX_MESSAGE_PAGE", default: 200, in: 1...10_000)
+        model = try ModelConfiguration(environment: variables)
+        tools = try ToolSettings(environment: variables)
+        chat = try ChatSettings(environment: variables)
+        projects = try ProjectSettings(environment: variables)
+        rateLimits = try RateLimitSettings(environment: variables)
+        authentication = try AuthenticationSettings(environment: variables)
+        if let users = environment.list("ADMIN_USERS") {
+            adminUsers = Set(users.map(\.nfc).filter { !$0.isEmpty })
         }
-        do {
-            tools = try ToolSettings(environment: environment)
-        } catch {
-            throw ConfigurationError(variable: error.variable, message: error.message)
-        }
-        chat = try ChatSettings(environment: environment)
-        projects = try ProjectSettings(environment: environment)
-        rateLimits = try RateLimitSettings(environment: environment)
-        authentication = try AuthenticationSettings(environment: environment)
-        if let list = environment["ADMIN_USERS"] {
-            adminUsers = Set(list.split(separator: ",").map { String($0).trimmingSpaces().nfc }.filter { !$0.isEmpty })
-        }
-    }
-
-    private static func integer(_ environment: [String: String], _ name: String, default value: Int,
-                                range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        guard let text = environment[name], !text.isEmpty else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw ConfigurationError(variable: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
     }
 }

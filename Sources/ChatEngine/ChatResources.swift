@@ -1,3 +1,4 @@
+import Logging
 import Operations
 import Policies
 import ToolsCore

@@ -1,5 +1,6 @@
 import JSON
 import Logging
+import Platform
 import Store
 import ToolsCore
 
@@ -20,7 +21,7 @@ extension ChatRun {
             }
             retrier.add(RunEndRetrier.Ending(runId: runId, status: .failed, errorCode: error.code.rawValue,
                                              errorMessage: error.message,
-                                             giveUpAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
+                                             giveUpAt: WallClock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
         }
     }
 

@@ -3,6 +3,7 @@ import JSON
 import Logs
 import Model
 import Operations
+import Platform
 import Policies
 import Store
 import Synchronization
@@ -141,7 +142,7 @@ extension ChatRun {
         let registry = registry, policy = target.approvalPolicy
         return Self.timed(call) {
             policy.run(call.name, arguments: call.arguments, registry: registry, context: context,
-                       nowMilliseconds: Clock.nowMilliseconds())
+                       nowMilliseconds: WallClock.nowMilliseconds())
         }
     }
 
@@ -150,13 +151,13 @@ extension ChatRun {
         let started = ContinuousClock.now
         let (result, rendered) = body()
         return ToolCallOutcome(id: call.id, name: call.name, arguments: call.arguments, result: result, rendered: rendered,
-                               durationMs: milliseconds(since: started))
+                               durationMs: MonotonicClock.milliseconds(since: started))
     }
 
     /// Puts the run on hold for the user's decision and returns the `requires_action` reply.
     func pause(for outcome: ToolCallOutcome, actionId: String) throws(Stop) -> ChatReply {
         let details = outcome.result.error?.details ?? [:]
-        let until = Clock.nowMilliseconds() + Int64(target.settings.approvalLifetimeSeconds) * 1_000
+        let until = WallClock.nowMilliseconds() + Int64(target.settings.approvalLifetimeSeconds) * 1_000
         let paused = try withStore { () throws(StoreError) in
             try store.pauseRun(id: runId, actionId: actionId, callId: outcome.id, deadlineAt: until)
         }

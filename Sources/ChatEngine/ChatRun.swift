@@ -2,6 +2,7 @@ import JSON
 import Logging
 import Model
 import Operations
+import Platform
 import Policies
 import Store
 import ToolsCore
@@ -152,7 +153,7 @@ final class ChatRun {
             resources.metrics.recordModelCall(outcome)
             switch outcome {
             case .success(let response):
-                let elapsed = Self.milliseconds(since: started)
+                let elapsed = MonotonicClock.milliseconds(since: started)
                 logger.debug("model answered", metadata: ["round": "\(rounds)", "duration_ms": .stringConvertible(elapsed),
                                                           "toolCalls": "\(response.toolCalls.count)"])
                 logIfSlow(phase: "model", elapsed: elapsed, detail: "round \(rounds)")

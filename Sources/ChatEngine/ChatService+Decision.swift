@@ -1,3 +1,4 @@
+import Platform
 import Store
 import ToolsCore
 
@@ -25,7 +26,7 @@ extension ChatService {
                     """)
             }
         }
-        let deadlineAt = Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)
+        let deadlineAt = WallClock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)
         guard try withStore("resume run", { () throws(StoreError) in
             try store.resumeRun(id: waiting.id, actionId: actionId, worker: WorkerIdentity.current, deadlineAt: deadlineAt)
         }) else {

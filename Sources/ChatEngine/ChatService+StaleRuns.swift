@@ -1,3 +1,4 @@
+import Platform
 import Store
 import ToolsCore
 
@@ -8,7 +9,7 @@ extension ChatService {
         guard let active = try withStore("read run", { () throws(StoreError) in try store.activeRun(threadId: thread.id) }) else {
             return
         }
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let workerGone = active.status == .inProgress ? try driverIsGone(active) : false
         let pastDeadline = (active.deadlineAt ?? Int64.max) < now
         guard workerGone || pastDeadline else {
@@ -51,7 +52,7 @@ extension ChatService {
         } catch {
             resources.runEnds?.add(RunEndRetrier.Ending(
                 runId: runId, status: .failed, errorCode: code, errorMessage: message,
-                giveUpAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
+                giveUpAt: WallClock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds)))
         }
         resources.runLocks?.release(runId: runId)
     }

@@ -1,4 +1,5 @@
 import Logs
+import Platform
 import Policies
 import Store
 
@@ -15,7 +16,7 @@ extension ChatService {
         let newRun = NewRun(threadId: thread.id, userId: command.userId, projectRef: command.projectRef,
                             worker: WorkerIdentity.current, assistantVersion: assistant?.version,
                             model: assistant?.model ?? configuration.defaultModel,
-                            deadlineAt: Clock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds))
+                            deadlineAt: WallClock.nowMilliseconds() + Int64(configuration.chat.deadlineMilliseconds))
         guard let started = try withStore("start run", { () throws(StoreError) in
             try store.startRun(newRun, userMessage: text)
         }) else {

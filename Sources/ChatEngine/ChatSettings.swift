@@ -1,4 +1,5 @@
 import Operations
+import Platform
 import Policies
 import Store
 
@@ -35,14 +36,10 @@ public struct ChatSettings: Sendable {
     public init() {}
 
     /// Reads the settings from `environment`; a malformed value is an error naming the variable.
-    public init(environment: [String: String]) throws(ConfigurationError) {
+    public init(environment variables: [String: String]) throws(ConfigurationError) {
+        let environment = EnvironmentReader(variables)
         func number(_ name: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
-            guard let text = environment[name], !text.isEmpty else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                throw ConfigurationError(variable: name,
-                                         message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
+            try environment.integer(name, in: range)
         }
         deadlineMilliseconds = try number("CHAT_DEADLINE_MS", 1_000...3_600_000) ?? deadlineMilliseconds
         maxRounds = try number("CHAT_MAX_ROUNDS", 1...100) ?? maxRounds
@@ -53,8 +50,6 @@ public struct ChatSettings: Sendable {
         pingIntervalMilliseconds = try number("SSE_PING_MS", 100...600_000) ?? pingIntervalMilliseconds
         maxOutputTokens = try number("CHAT_MAX_OUTPUT_TOKENS", 16...1_000_000)
         slowStepMilliseconds = try number("PGASSIST_SLOW_REQUEST_MS", 0...3_600_000) ?? slowStepMilliseconds
-        if let list = environment["APPROVAL_TOOLS"] {
-            approvalTools = Set(list.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty })
-        }
+        if let tools = environment.list("APPROVAL_TOOLS") { approvalTools = Set(tools) }
     }
 }

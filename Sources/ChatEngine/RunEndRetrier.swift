@@ -1,5 +1,5 @@
-import HTTP
 import Logging
+import Platform
 import Policies
 import Store
 import Synchronization
@@ -66,7 +66,7 @@ public final class RunEndRetrier: Sendable {
         logger.warning("the run's end could not be stored; retrying in the background",
                        metadata: ["run_id": "\(ending.runId)", "status": "\(ending.status.rawValue)"])
         guard start else { return }
-        if BackgroundThread.start({ [self] in retryUntilEmpty() }) == nil {
+        if (try? NativeThread.start({ [self] in retryUntilEmpty() })) == nil {
             state.withLock { $0.retrying = false }
             logger.error("cannot start the run-end retry thread; the run ends at its deadline",
                          metadata: ["run_id": "\(ending.runId)"])
@@ -76,11 +76,11 @@ public final class RunEndRetrier: Sendable {
     private func retryUntilEmpty() {
         var store: (any RunStore)?
         while true {
-            Clock.sleep(milliseconds: Self.retryIntervalMilliseconds)
+            Sleep.milliseconds(Self.retryIntervalMilliseconds)
             let endings = state.withLock { $0.endings }
             var settled: Set<String> = []
             for ending in endings {
-                if Clock.nowMilliseconds() > ending.giveUpAt {
+                if WallClock.nowMilliseconds() > ending.giveUpAt {
                     settled.insert(ending.runId)
                     continue
                 }

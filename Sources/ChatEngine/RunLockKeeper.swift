@@ -1,5 +1,5 @@
-import HTTP
 import Logging
+import Platform
 import Policies
 import Postgres
 import Store
@@ -169,9 +169,9 @@ public final class RunLockKeeper: Sendable {
     }
 
     private func startCheckingThread() {
-        let started = BackgroundThread.start { [self] in
+        let started = try? NativeThread.start { [self] in
             while true {
-                Clock.sleep(milliseconds: Self.checkIntervalMilliseconds)
+                Sleep.milliseconds(Self.checkIntervalMilliseconds)
                 check()
             }
         }

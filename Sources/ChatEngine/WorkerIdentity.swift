@@ -1,9 +1,8 @@
-import Operations
-import Policies
 
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// Names the worker process that drives a run (`host/pid/start-time`), so another worker on the same
 /// host can tell at once whether that process is still alive: the pid alone could be reused, the pid
@@ -33,28 +32,12 @@ public enum WorkerIdentity {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 
-    /// Field 22 of `/proc/PID/stat` (start time in clock ticks since boot), or nil when there is no such
-    /// process or it is a zombie.
+    /// Field 22 of `/proc/PID/stat` (start time in clock ticks since boot) as text, or nil when there is no
+    /// such process, /proc cannot be read, or the process no longer drives anything: a zombie (state Z, or
+    /// X: dead) only waits for its parent to reap it, and a process with PF_EXITING in its flags is being
+    /// torn down (its sockets may already be closed, nginx may already have answered 502).
     private static func startTime(of pid: Int32) -> String? {
-        let descriptor = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        while true {
-            let count = read(descriptor, &buffer, buffer.count)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[..<count])
-        }
-        // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
-        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
-        // After ')' come field 3 (state) onwards, so field 9 (flags) is at index 6 and field 22 at index 19.
-        // A zombie (state Z, or X: dead) only waits for its parent to reap it, and a process with PF_EXITING
-        // (0x4) in its flags is being torn down (its sockets may already be closed, nginx may already have
-        // answered 502): neither drives anything any more.
-        guard fields.count > 19, fields[0] != Array("Z".utf8)[...], fields[0] != Array("X".utf8)[...] else { return nil }
-        if let flags = UInt(String(decoding: fields[6], as: UTF8.self)), flags & 0x4 != 0 { return nil }
-        return String(decoding: fields[19], as: UTF8.self)
+        guard let stat = try? ProcessStat.read(pid: pid), !stat.isZombie, !stat.isDead, !stat.isExiting else { return nil }
+        return String(stat.startTicks)
     }
 }

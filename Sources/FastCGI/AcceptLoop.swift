@@ -1,6 +1,7 @@
 import CFastCGI
 import Glibc
 import Logging
+import Platform
 import Synchronization
 
 /// The state one `FastCGIServer.run` shares between its worker threads: the listening socket, the
@@ -131,7 +132,7 @@ final class AcceptLoop: Sendable {
             break  // the accept timeout: look at the stop flag again
         case EMFILE, ENFILE, ENOBUFS, ENOMEM:
             logger.error("accept failed, retrying", metadata: ["error": "\(Self.describe(error))"])
-            usleep(100_000)
+            Sleep.milliseconds(100)
         case EINVAL where listener.family == AF_UNIX:
             // A unix socket shut down (by this process's drain, or by another worker of the pool when
             // the pool stops) accepts what was queued, then fails with EINVAL: nothing is left to serve.

@@ -1,3 +1,5 @@
+import Platform
+
 /// An error from the FastCGI module: reading a request body, writing a response, or running the accept loop.
 ///
 /// `description` names only the code, so logging the error cannot leak request data;
@@ -54,4 +56,11 @@ public struct FastCGIError: Error, CustomStringConvertible, CustomDebugStringCon
     public var description: String { "FastCGIError.\(code)" }
     /// The code and the message.
     public var debugDescription: String { "FastCGIError.\(code): \(message)" }
+}
+
+extension FastCGIError {
+    /// `.threadFailed`, with the system's reason (`pthread_create failed: …`).
+    init(threadFailure: NativeThreadError) {
+        self.init(code: .threadFailed, message: threadFailure.description)
+    }
 }

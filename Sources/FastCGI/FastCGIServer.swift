@@ -1,6 +1,7 @@
 import CFastCGI
 import Glibc
 import Logging
+import Platform
 import Synchronization
 
 /// A FastCGI responder: accepts requests from nginx on several threads of this process and hands
@@ -139,10 +140,10 @@ public final class FastCGIServer: Sendable {
 
     private func startWatchdogThread(_ watchdog: RequestWatchdog, loop: AcceptLoop) -> NativeThread? {
         guard watchdog.needsThread else { return nil }
-        switch NativeThread.start({ watchdog.run() }) {
-        case .success(let thread):
-            return thread
-        case .failure(let error):
+        do {
+            return try NativeThread.start { watchdog.run() }
+        } catch {
+            let error = FastCGIError(threadFailure: error)
             logger.error("cannot start the request watchdog thread", metadata: ["error": "\(error.message)"])
             loop.requestStop(reason: "the watchdog thread could not start", failure: error)
             return nil
@@ -154,10 +155,10 @@ public final class FastCGIServer: Sendable {
                                     makeHandler: @escaping @Sendable (Int) -> any FastCGIHandler) -> [NativeThread] {
         var threads: [NativeThread] = []
         for index in 0..<configuration.threads where !loop.isStopping {
-            switch NativeThread.start({ loop.runWorker(index: index, makeHandler: makeHandler) }) {
-            case .success(let thread):
-                threads.append(thread)
-            case .failure(let error):
+            do {
+                threads.append(try NativeThread.start { loop.runWorker(index: index, makeHandler: makeHandler) })
+            } catch {
+                let error = FastCGIError(threadFailure: error)
                 logger.error("cannot start a worker thread", metadata: ["error": "\(error.message)"])
                 loop.requestStop(reason: "a worker thread could not start", failure: error)
             }

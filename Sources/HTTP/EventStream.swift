@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// Server-sent events (`text/event-stream`) over a streaming response body, with a heartbeat.
@@ -66,18 +67,18 @@ public final class EventStream: @unchecked Sendable {
     private static let pollMilliseconds = 50
 
     private let output: Output
-    private let heartbeat: Mutex<BackgroundThread?>
+    private let heartbeat: Mutex<NativeThread?>
 
     /// Creates a stream over `writer` that pings after `pingIntervalMilliseconds` of silence
     /// (no heartbeat when it is 0 or less, or when the system refuses a thread).
     public init(writer: any ResponseBodyWriter, pingIntervalMilliseconds: Int) {
         let output = Output(writer: writer)
         self.output = output
-        var thread: BackgroundThread?
+        var thread: NativeThread?
         if pingIntervalMilliseconds > 0 {
-            thread = BackgroundThread.start {
+            thread = try? NativeThread.start {
                 while let due = output.pingIfIdle(interval: pingIntervalMilliseconds) {
-                    MonotonicClock.sleep(milliseconds: min(due, Self.pollMilliseconds))
+                    Sleep.milliseconds(max(1, min(due, Self.pollMilliseconds)))
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Platform
 
 /// A swift-log handler that writes each message as one JSON object on one line:
 /// `{"ts":"2026-11-25T07:43:04.123Z","level":"info","worker":4242,"event":"run ended","request_id":"…",`

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 /// Where and how to reach the model provider.
 public struct ModelConfiguration: Sendable, CustomStringConvertible {
@@ -45,48 +46,38 @@ public struct ModelConfiguration: Sendable, CustomStringConvertible {
     /// Reads `OPENAI_API_STYLE` (`responses` or `chat-completions`), `OPENAI_BASE_URL`,
     /// `OPENAI_API_KEY`, `OPENAI_MODEL`, `OPENAI_EXTRA_HEADERS` (a JSON object of strings),
     /// `OPENAI_TIMEOUT_MS` (per attempt, milliseconds) and `OPENAI_MAX_RETRIES`; empty means unset.
-    public init(environment: [String: String]) throws(ModelConfigurationError) {
-        func value(_ name: String) -> String? {
-            guard let text = environment[name]?.trimmingSpaces, !text.isEmpty else { return nil }
-            return text
-        }
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let environment = EnvironmentReader(environment, trimsSpaces: true)
         var style = APIStyle.responses
-        if let text = value("OPENAI_API_STYLE") {
+        if let text = environment.string("OPENAI_API_STYLE") {
             guard let parsed = APIStyle(rawValue: text.lowercased()) else {
-                throw ModelConfigurationError(variable: "OPENAI_API_STYLE",
-                                              message: "must be `responses` or `chat-completions`")
+                throw ConfigurationError(variable: "OPENAI_API_STYLE",
+                                         message: "must be `responses` or `chat-completions`")
             }
             style = parsed
         }
-        let baseURL = value("OPENAI_BASE_URL") ?? Self.defaultBaseURL
+        let baseURL = environment.string("OPENAI_BASE_URL") ?? Self.defaultBaseURL
         guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
-            throw ModelConfigurationError(variable: "OPENAI_BASE_URL", message: "must start with http:// or https://")
+            throw ConfigurationError(variable: "OPENAI_BASE_URL", message: "must start with http:// or https://")
         }
         var headers: [(String, String)] = []
-        if let text = value("OPENAI_EXTRA_HEADERS") {
+        if let text = environment.string("OPENAI_EXTRA_HEADERS") {
             guard let parsed = try? JSONValue.parse(text), let members = parsed.objectValue else {
-                throw ModelConfigurationError(variable: "OPENAI_EXTRA_HEADERS", message: "must be a JSON object")
+                throw ConfigurationError(variable: "OPENAI_EXTRA_HEADERS", message: "must be a JSON object")
             }
             for (name, member) in members.sorted(by: { $0.key < $1.key }) {
                 guard let headerValue = member.stringValue, Self.isHeaderSafe(name), Self.isHeaderSafe(headerValue),
                       !name.isEmpty, !name.contains(":") else {
-                    throw ModelConfigurationError(variable: "OPENAI_EXTRA_HEADERS",
-                                                  message: "header \(Self.isHeaderSafe(name) ? name : "?") needs a one-line string value")
+                    throw ConfigurationError(variable: "OPENAI_EXTRA_HEADERS",
+                                             message: "header \(Self.isHeaderSafe(name) ? name : "?") needs a one-line string value")
                 }
                 headers.append((name, headerValue))
             }
         }
-        func integer(_ name: String, minimum: Int) throws(ModelConfigurationError) -> Int? {
-            guard let text = value(name) else { return nil }
-            guard let number = Int(text), number >= minimum else {
-                throw ModelConfigurationError(variable: name, message: "must be an integer ≥ \(minimum)")
-            }
-            return number
-        }
-        self.init(style: style, baseURL: baseURL, apiKey: value("OPENAI_API_KEY"), model: value("OPENAI_MODEL") ?? "",
+        self.init(style: style, baseURL: baseURL, apiKey: environment.string("OPENAI_API_KEY"), model: environment.string("OPENAI_MODEL") ?? "",
                   extraHeaders: headers,
-                  requestTimeoutMilliseconds: try integer("OPENAI_TIMEOUT_MS", minimum: 1) ?? 120_000,
-                  maxRetries: try integer("OPENAI_MAX_RETRIES", minimum: 0) ?? 2)
+                  requestTimeoutMilliseconds: try environment.integer("OPENAI_TIMEOUT_MS", atLeast: 1) ?? 120_000,
+                  maxRetries: try environment.integer("OPENAI_MAX_RETRIES", atLeast: 0) ?? 2)
     }
 
     /// True when a model is named and there is a key, or the base URL is not OpenAI's (local servers

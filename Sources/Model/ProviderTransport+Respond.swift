@@ -1,3 +1,5 @@
+import Platform
+
 extension ProviderTransport {
     /// Sends `request` in `dialect` with retries within `deadline`, whole or streamed. Once a stream
     /// has delivered anything to `onEvent` it is never retried; `onEvent` returning false cancels.
@@ -23,7 +25,7 @@ extension ProviderTransport {
             var accumulator = Dialect.Accumulator(apiKey: apiKey)
             // A stream may run as long as the deadline allows; the per-attempt timeout bounds its silences.
             let plain = try postStream(path: Dialect.path, body: body,
-                                       timeoutMilliseconds: max(timeout, Self.milliseconds(until: deadline)),
+                                       timeoutMilliseconds: max(timeout, Int(MonotonicClock.milliseconds(until: deadline))),
                                        idleTimeoutMilliseconds: timeout, isCancelled: request.isCancelled,
                                        delivered: { delivered }) { (event: SSEEvent) throws(ModelError) in
                 try accumulator.consume(event) { (output: ModelStreamEvent) throws(ModelError) in

@@ -1,6 +1,7 @@
 import HTTPClient
 import JSON
 import Logging
+import Platform
 
 /// Posts JSON to the provider over one `HTTPClient`, with the official SDKs' retry rules and a
 /// deadline. Shared by both dialects.
@@ -30,7 +31,7 @@ final class ProviderTransport {
                         _ attempt: (Int) throws(AttemptFailure) -> T) throws(ModelError) -> T {
         var retries = 0
         while true {
-            let remaining = Self.milliseconds(until: deadline)
+            let remaining = Int(MonotonicClock.milliseconds(until: deadline))
             guard remaining > 0 else {
                 throw ModelError(code: .timedOut, message: "the deadline passed before the model answered")
             }
@@ -40,7 +41,7 @@ final class ProviderTransport {
                 guard error.retryable, retries < configuration.maxRetries else { throw error.error }
                 let delay = RetryDelay.milliseconds(retriesSoFar: retries, serverDelay: error.serverDelayMilliseconds,
                                                     cap: configuration.maxRetryDelayMilliseconds)
-                guard delay < Self.milliseconds(until: deadline) else {
+                guard delay < Int(MonotonicClock.milliseconds(until: deadline)) else {
                     var timedOut = error.error
                     timedOut.code = .timedOut
                     timedOut.message = "the deadline leaves no time to retry: " + timedOut.message
@@ -51,7 +52,7 @@ final class ProviderTransport {
                 logger.info("retrying the model request", metadata: [
                     "error": "\(error.error)", "retry": "\(retries)", "delay_ms": "\(delay)",
                 ])
-                RetryDelay.sleep(milliseconds: delay)
+                Sleep.milliseconds(delay)
             }
         }
     }
@@ -191,11 +192,5 @@ final class ProviderTransport {
             AttemptFailure(ModelError(code: .connectionFailed, message: "the request to the model provider failed (\(error.code))"),
                            retryable: false)
         }
-    }
-
-    /// Whole milliseconds from now until `deadline` (negative when past).
-    static func milliseconds(until deadline: ContinuousClock.Instant) -> Int {
-        let (seconds, attoseconds) = (deadline - .now).components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -1,4 +1,4 @@
-internal import Glibc
+import Platform
 
 /// The openai-python / openai-node retry timing.
 enum RetryDelay {
@@ -11,7 +11,7 @@ enum RetryDelay {
         guard let text = header("retry-after")?.trimmingSpaces else { return nil }
         if let seconds = Double(text), seconds.isFinite { return Int((seconds * 1000).rounded(.up)) }
         guard let date = HTTPDate.secondsSinceEpoch(text) else { return nil }
-        return (date - Int(time(nil))) * 1000
+        return (date - Int(WallClock.nowMilliseconds() / 1_000)) * 1000
     }
 
     /// The wait before retry number `retriesSoFar + 1`, in milliseconds: the server's delay when
@@ -20,13 +20,5 @@ enum RetryDelay {
         if let serverDelay, serverDelay > 0, serverDelay <= cap { return serverDelay }
         let base = min(500.0 * Double(1 << min(retriesSoFar, 10)), 8_000.0)
         return Int(base * (1 - 0.25 * Double.random(in: 0..<1)))
-    }
-
-    /// Blocks the calling thread for `milliseconds`.
-    static func sleep(milliseconds: Int) {
-        guard milliseconds > 0 else { return }
-        var remaining = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        var left = timespec()
-        while nanosleep(&remaining, &left) == -1 && errno == EINTR { remaining = left }
     }
 }

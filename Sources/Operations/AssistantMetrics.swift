@@ -1,5 +1,6 @@
 import Logging
 import Model
+import Platform
 import SharedCounters
 import Store
 import Synchronization
@@ -110,7 +111,7 @@ public final class AssistantMetrics: Sendable {
 
     /// The Prometheus text of the pool's counters at `now` (ms since the epoch), with the store's active
     /// runs (nil when the store did not answer).
-    public func exposition(activeRuns: [RunStatus: Int]?, now: Int64 = Clock.nowMilliseconds()) -> String {
+    public func exposition(activeRuns: [RunStatus: Int]?, now: Int64 = WallClock.nowMilliseconds()) -> String {
         MetricsExposition(catalog: catalog, snapshot: file.snapshot(), activeRuns: activeRuns, shared: file.isShared,
                           now: now).text
     }

@@ -1,6 +1,7 @@
 public import JSON
 internal import CPgQuery
 import Glibc
+import Platform
 
 /// PostgreSQL's own parser (libpg_query, PostgreSQL 15): SQL text in, the raw parse tree out.
 ///
@@ -47,7 +48,10 @@ public enum PgQuery {
                 outcome = parseOnCurrentThread(text)
             } else {
                 let stackBytes = baseStackBytes + stackBytesPerQueryByte * length
-                _ = LargeStackThread.run(stackBytes: stackBytes) { outcome = parseOnCurrentThread(text) }
+                // libpg_query turns its parse tree into JSON by recursion without a depth check, so a long chain
+                // such as `1+1+1+…` would overflow the caller's stack (512 KiB on some thread pools) and kill the
+                // process. The stack is reserved address space; only the pages the parser touches are used.
+                try? NativeThread.run(stackBytes: stackBytes) { outcome = parseOnCurrentThread(text) }
             }
         }
         guard let outcome else {

@@ -1,4 +1,6 @@
+import Platform
 import Store
+
 /// The database hosts and ports a connection string from a request may name (`ALLOWED_DB_HOSTS`).
 ///
 /// Entries, comma-separated, each a place with an optional port: host names (matched exactly, ignoring case,

@@ -1,4 +1,4 @@
-import Store
+import Platform
 /// Whether requests must carry a user authenticated by the front server, read once per worker from the environment.
 public struct AuthenticationSettings: Sendable {
     /// Every endpoint but health and metrics refuses a request without an authenticated user (nginx's
@@ -11,10 +11,6 @@ public struct AuthenticationSettings: Sendable {
 
     /// Reads the settings from `environment`; a malformed value is an error naming the variable.
     public init(environment: [String: String]) throws(ConfigurationError) {
-        switch environment["REQUIRE_AUTH_USER"]?.trimmingSpaces().lowercased() {
-        case nil, "", "0", "false": requiresAuthenticatedUser = false
-        case "1", "true": requiresAuthenticatedUser = true
-        default: throw ConfigurationError(variable: "REQUIRE_AUTH_USER", message: "must be 1 or 0")
-        }
+        requiresAuthenticatedUser = try EnvironmentReader(environment).boolean("REQUIRE_AUTH_USER", default: false)
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Logging
 import Synchronization
+import Platform
 
 /// The server-side project list (`PROJECTS_FILE`): which database and which tools each project ref gets.
 ///
@@ -33,7 +34,7 @@ public final class ProjectRegistry: Sendable {
     /// `now` is a monotonic clock in milliseconds (tests pass their own).
     public init(path: String, knownTools: [KnownTool], logger: Logger,
                 reloadIntervalMilliseconds: Int = 1_000,
-                now: @escaping @Sendable () -> Int = ProjectRegistry.monotonicMilliseconds) throws(ProjectRegistryError) {
+                now: @escaping @Sendable () -> Int = MonotonicClock.nowMilliseconds) throws(ProjectRegistryError) {
         self.path = path
         self.knownTools = knownTools
         self.logger = logger
@@ -94,12 +95,5 @@ public final class ProjectRegistry: Sendable {
             logger.error("projects file not reloaded; the previous version stays in use",
                          metadata: ["path": "\(path)", "error": "\(error)"])
         }
-    }
-
-    /// Milliseconds on the monotonic clock.
-    public static func monotonicMilliseconds() -> Int {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int(time.tv_sec) * 1_000 + Int(time.tv_nsec) / 1_000_000
     }
 }

@@ -1,4 +1,6 @@
+import Platform
 import Store
+
 /// A projects file that cannot be used: unreadable, not JSON, or with a malformed entry.
 ///
 /// The error names the file, the project ref and the field at fault, never a value from the file:

@@ -1,4 +1,6 @@
+import Platform
 import Store
+
 /// Where the assistant's databases come from: the server-side project list, and whether and where a
 /// request's own connection string may connect. Read once per worker from the environment.
 public struct ProjectSettings: Sendable {
@@ -17,17 +19,13 @@ public struct ProjectSettings: Sendable {
 
     /// Reads the settings from `environment` (normally the whole process environment); a malformed value
     /// is an error naming the variable.
-    public init(environment: [String: String]) throws(ConfigurationError) {
-        if let path = environment["PROJECTS_FILE"]?.trimmingSpaces(), !path.isEmpty { projectsFile = path }
-        switch environment["ALLOW_REQUEST_CONNECTION_STRING"]?.trimmingSpaces().lowercased() {
-        case nil, "", "0", "false": allowsRequestConnectionStrings = false
-        case "1", "true": allowsRequestConnectionStrings = true
-        default:
-            throw ConfigurationError(variable: "ALLOW_REQUEST_CONNECTION_STRING", message: "must be 1 or 0")
-        }
-        if let list = environment["ALLOWED_DB_HOSTS"], !list.trimmingSpaces().isEmpty {
+    public init(environment variables: [String: String]) throws(ConfigurationError) {
+        let environment = EnvironmentReader(variables, trimsSpaces: true)
+        projectsFile = environment.string("PROJECTS_FILE")
+        allowsRequestConnectionStrings = try environment.boolean("ALLOW_REQUEST_CONNECTION_STRING", default: false)
+        if let list = environment.string("ALLOWED_DB_HOSTS") {
             allowedDatabaseHosts = try AllowedDatabaseHosts(list: list)
         }
-        libpqEnvironment = environment.filter { DatabaseHostPolicy.hostVariables.contains($0.key) }
+        libpqEnvironment = variables.filter { DatabaseHostPolicy.hostVariables.contains($0.key) }
     }
 }

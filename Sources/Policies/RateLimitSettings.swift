@@ -1,4 +1,6 @@
+import Platform
 import Store
+
 /// Per-user limits on chat runs and model tokens within fixed time windows, set by the deployment.
 public struct RateLimitSettings: Sendable, Equatable {
     /// The most chat runs one user may start in a window (`RATE_LIMIT_RUNS`; 0, the default, = no limit).
@@ -18,14 +20,10 @@ public struct RateLimitSettings: Sendable, Equatable {
     }
 
     /// Reads the settings from `environment`; a malformed value is an error naming the variable.
-    public init(environment: [String: String]) throws(ConfigurationError) {
-        func number(_ name: String, _ range: ClosedRange<Int64>, default fallback: Int64) throws(ConfigurationError) -> Int64 {
-            guard let text = environment[name]?.trimmingSpaces(), !text.isEmpty else { return fallback }
-            guard let value = Int64(text), range.contains(value) else {
-                throw ConfigurationError(variable: name,
-                                         message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
+    public init(environment variables: [String: String]) throws(ConfigurationError) {
+        let environment = EnvironmentReader(variables, trimsSpaces: true)
+        func number(_ name: String, _ range: ClosedRange<Int>, default fallback: Int) throws(ConfigurationError) -> Int64 {
+            Int64(try environment.integer(name, default: fallback, in: range))
         }
         self.init(runsPerWindow: try number("RATE_LIMIT_RUNS", 0...1_000_000_000, default: 0),
                   tokensPerWindow: try number("RATE_LIMIT_TOKENS", 0...1_000_000_000_000, default: 0),

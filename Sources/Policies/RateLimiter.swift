@@ -1,4 +1,6 @@
+import Platform
 import Store
+
 /// Enforces the per-user limits on chat runs and model tokens, counted in the shared store.
 ///
 /// Call `checkAndCountRun` once when a user's new chat message would start a run (not for approvals,
@@ -26,7 +28,7 @@ public struct RateLimiter {
     /// runs are admitted per window however many workers and hosts race. With no limit set it
     /// answers `.allowed(nil)` without touching the store.
     /// - Parameter nowMilliseconds: the current time, in milliseconds since the epoch (tests pass their own).
-    public func checkAndCountRun(userId: String, nowMilliseconds: Int64 = Clock.nowMilliseconds())
+    public func checkAndCountRun(userId: String, nowMilliseconds: Int64 = WallClock.nowMilliseconds())
         throws(StoreError) -> RateLimitDecision {
         guard settings.isEnabled else { return .allowed(nil) }
         let windowStart = settings.windowStart(at: nowMilliseconds)
@@ -47,14 +49,14 @@ public struct RateLimiter {
     /// Adds `count` model tokens to `userId`'s current window and returns the window as counted
     /// (nil, without touching the store, when no token limit is set or `count` is not positive).
     @discardableResult
-    public func addTokens(userId: String, count: Int, nowMilliseconds: Int64 = Clock.nowMilliseconds())
+    public func addTokens(userId: String, count: Int, nowMilliseconds: Int64 = WallClock.nowMilliseconds())
         throws(StoreError) -> UsageWindow? {
         guard settings.tokensPerWindow > 0, count > 0 else { return nil }
         return try store.addTokens(userId: userId, windowStart: settings.windowStart(at: nowMilliseconds), count: Int64(count))
     }
 
     /// What `userId` used in the current window so far (zeros when nothing was counted).
-    public func usage(userId: String, nowMilliseconds: Int64 = Clock.nowMilliseconds()) throws(StoreError) -> UsageWindow {
+    public func usage(userId: String, nowMilliseconds: Int64 = WallClock.nowMilliseconds()) throws(StoreError) -> UsageWindow {
         let windowStart = settings.windowStart(at: nowMilliseconds)
         return try store.usageWindow(userId: userId, windowStart: windowStart)
             ?? UsageWindow(userId: userId, windowStart: windowStart, runs: 0, tokens: 0)

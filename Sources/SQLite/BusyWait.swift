@@ -1,7 +1,5 @@
 internal import CSQLite3
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// A connection's SQLite busy handler: while another connection holds a lock the statement needs,
 /// it tries again every 0.5–4 ms (randomized) until `timeoutMilliseconds` have passed since its
@@ -38,9 +36,7 @@ final class BusyWait {
         // 1, 2, then at most 4 ms, each randomized down to half so waiters do not retry in lockstep.
         let ceilingMicroseconds = 1_000 << min(Int(attempt), 2)
         let pause = min(Duration.microseconds(Int.random(in: ceilingMicroseconds / 2...ceilingMicroseconds)), left)
-        let (seconds, attoseconds) = pause.components
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        nanosleep(&request, nil)
+        Sleep.duration(pause)
         return true
     }
 }

@@ -4,6 +4,7 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// 64-bit counters that the processes of one host add to together: a file mapped with `MAP_SHARED` by
 /// each of them, holding one slot of counters per process plus a "retired" slot.
@@ -73,7 +74,7 @@ public final class CounterFile: @unchecked Sendable {
                 let slot = header(of: index)
                 guard CAtomics_compareExchange(slot, 0, UInt64(process.pid)) else { continue }
                 CAtomics_store(slot + 1, process.startTicks)
-                CAtomics_store(slot + 2, UInt64(Self.nowMilliseconds()))
+                CAtomics_store(slot + 2, UInt64(WallClock.nowMilliseconds()))
                 return CounterSlot(file: self, counters: counters(of: index))
             }
             return nil
@@ -207,13 +208,7 @@ public final class CounterFile: @unchecked Sendable {
         CAtomics_store(words + 1, layout.signature)
         CAtomics_store(words + 2, UInt64(layout.slots))
         CAtomics_store(words + 3, UInt64(layout.counters))
-        CAtomics_store(words + 4, UInt64(nowMilliseconds()))
+        CAtomics_store(words + 4, UInt64(WallClock.nowMilliseconds()))
         CAtomics_store(words, CounterFileLayout.magic)
-    }
-
-    static func nowMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
     }
 }

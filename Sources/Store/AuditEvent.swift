@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 /// One entry of the audit trail: who did what, with which tool and arguments, and how it ended.
 public struct AuditEvent: Sendable, Equatable {
@@ -31,7 +32,7 @@ public struct AuditEvent: Sendable, Equatable {
     public init(kind: AuditEventKind, userId: String, projectRef: String? = nil, threadId: String? = nil,
                 runId: String? = nil, tool: String? = nil, arguments: String? = nil, success: Bool? = nil,
                 errorCode: String? = nil, durationMs: Int64? = nil,
-                id: String = Identifier.make("audit"), createdAt: Int64 = Clock.nowMilliseconds()) {
+                id: String = Identifier.make("audit"), createdAt: Int64 = WallClock.nowMilliseconds()) {
         self.id = id
         self.createdAt = createdAt
         self.userId = userId
@@ -51,7 +52,7 @@ public struct AuditEvent: Sendable, Equatable {
     /// `arguments` is JSON when it parses, else a string.
     public var json: JSONValue {
         var object: [String: JSONValue] = [
-            "id": .string(id), "at": .string(Clock.iso8601(createdAt)), "createdAt": .number(Double(createdAt)),
+            "id": .string(id), "at": .string(WallClock.iso8601(createdAt)), "createdAt": .number(Double(createdAt)),
             "userId": .string(userId), "kind": .string(kind.rawValue),
         ]
         if let projectRef { object["projectRef"] = .string(projectRef) }

@@ -1,3 +1,5 @@
+import Platform
+
 /// Brings a store's schema up to date at start-up.
 ///
 /// Safe when many workers start at once: each runs inside one transaction holding the store-wide
@@ -32,7 +34,7 @@ public struct Migrator {
             for migration in migrations where !applied.contains(Int64(migration.version)) {
                 try database.script(migration.sql)
                 try database.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                                 [.integer(Int64(migration.version)), .text(migration.name), .integer(Clock.nowMilliseconds())])
+                                 [.integer(Int64(migration.version)), .text(migration.name), .integer(WallClock.nowMilliseconds())])
                 done.append(migration.version)
             }
             return done

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 /// Approvals kept in the thread store, so every worker process (and the CLI) sees the same ones, each with
 /// the target it was asked for.
@@ -12,7 +13,7 @@ extension SQLThreadStore {
 
     public func savePendingAction(_ action: StoredPendingAction, target: String) throws(StoreError) {
         try ready()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         try database.run("DELETE FROM pending_actions WHERE expires_at < $1",
                          [.integer(now - Self.pendingActionRetentionMilliseconds)])
         try database.run("""

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// Retention for the thread store (`pgassist purge`): threads deleted longer ago than a cutoff go for good,
 /// with everything that belongs to them; old audit events go on request.
@@ -32,7 +33,7 @@ extension SQLThreadStore {
                 let deleted = try database.run(sql, parameters)
                 total += deleted
                 if deleted < batchSize { return total }
-                Clock.sleep(milliseconds: pauseMilliseconds)
+                Sleep.milliseconds(pauseMilliseconds)
             }
         }
         while true {
@@ -59,7 +60,7 @@ extension SQLThreadStore {
                         WHERE t.id = $1 AND k.created_at <= t.deleted_at)
                     """, [thread])
                 counts.threads += try database.run("DELETE FROM threads WHERE id = $1 AND deleted_at IS NOT NULL", [thread])
-                Clock.sleep(milliseconds: pauseMilliseconds)
+                Sleep.milliseconds(pauseMilliseconds)
             }
         }
         counts.pendingActions += try repeatedly("""
@@ -87,7 +88,7 @@ extension SQLThreadStore {
                 """, [.integer(cutoff), .integer(Int64(batchSize))])
             total += deleted
             if deleted < batchSize { return total }
-            Clock.sleep(milliseconds: pauseMilliseconds)
+            Sleep.milliseconds(pauseMilliseconds)
         }
     }
 

@@ -1,3 +1,5 @@
+import Platform
+
 /// Runs on the SQL store. The partial unique index `runs_one_active_per_thread` makes "one active
 /// run per thread" a fact of the database, not of timing; each transition is a conditional UPDATE.
 extension SQLThreadStore: RunStore {
@@ -31,7 +33,7 @@ extension SQLThreadStore: RunStore {
         try ready()
         let id = Identifier.make("run")
         return try database.transaction { () throws(StoreError) -> (run: RunRecord, message: MessageRecord?)? in
-            let now = Clock.nowMilliseconds()
+            let now = WallClock.nowMilliseconds()
             let inserted = try database.run("""
                 INSERT INTO runs (id, thread_id, user_id, project_ref, status, worker, assistant_version, model,
                                   created_at, started_at, deadline_at)
@@ -77,7 +79,7 @@ extension SQLThreadStore: RunStore {
                             worker = NULL
             WHERE id = $1 AND status IN \(Self.activeStatuses)
             """, [.text(id), .text(status.rawValue), Self.optional(response), Self.optional(errorCode),
-                  Self.optional(errorMessage), .integer(Clock.nowMilliseconds())]) > 0
+                  Self.optional(errorMessage), .integer(WallClock.nowMilliseconds())]) > 0
     }
 
     public func recordRound(id: String, inputTokens: Int, outputTokens: Int) throws(StoreError) {
@@ -129,7 +131,7 @@ extension SQLThreadStore: RunStore {
     /// Appends inside the caller's transaction. Taking the next position by updating the thread row
     /// serializes appends per thread (a row lock in PostgreSQL, the write lock in SQLite).
     func appendInTransaction(threadId: String, _ message: NewMessage) throws(StoreError) -> MessageRecord {
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let id = Identifier.make("msg")
         let rows = try database.rows("""
             UPDATE threads SET message_count = message_count + 1, updated_at = $2

@@ -1,3 +1,5 @@
+import Platform
+
 /// Figures about the store's use: active runs for `GET /metrics`, usage summaries for `pgassist stats`.
 extension SQLThreadStore: StatisticsStore {
     /// Audit events read per statement while summarising, so a long period costs one page of rows at a
@@ -86,7 +88,7 @@ extension SQLThreadStore: StatisticsStore {
 
     /// The UTC day of `milliseconds`, `2026-11-25`.
     private static func day(_ milliseconds: Int64) -> String {
-        String(Clock.iso8601(milliseconds).prefix(10))
+        String(WallClock.iso8601(milliseconds).prefix(10))
     }
 
     private static func label(_ key: String?) -> String {

@@ -1,5 +1,6 @@
 internal import FoundationEssentials
 import JSON
+import Platform
 
 /// The thread store on a SQL database (SQLite or PostgreSQL): the same statements for both.
 ///
@@ -53,7 +54,7 @@ public final class SQLThreadStore: ThreadStore {
 
     public func currentOrNewThread(userId: String, projectRef: String?) throws(StoreError) -> ThreadRecord {
         if let thread = try currentThread(userId: userId) { return thread }
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         // The partial unique index on (user_id) WHERE deleted_at IS NULL lets exactly one racer insert;
         // the others do nothing and read the winner's row.
         try database.run("""
@@ -68,7 +69,7 @@ public final class SQLThreadStore: ThreadStore {
 
     public func deleteCurrentThread(userId: String) throws(StoreError) -> ThreadRecord? {
         try ready()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         return try database.rows("""
             UPDATE threads SET deleted_at = $2, updated_at = $2
             WHERE user_id = $1 AND deleted_at IS NULL
@@ -119,7 +120,7 @@ public final class SQLThreadStore: ThreadStore {
         -> (assistant: AssistantRecord, created: Bool) {
         try ready()
         return try database.transaction { () throws(StoreError) -> (assistant: AssistantRecord, created: Bool) in
-            let now = Clock.nowMilliseconds()
+            let now = WallClock.nowMilliseconds()
             let inserted = try database.run("""
                 INSERT INTO assistants (id, slot, name, model, instructions, tools, tool_descriptions, version, created_at, updated_at)
                 VALUES ($1, 'default', $2, $3, $4, $5, $6, 1, $7, $7) ON CONFLICT DO NOTHING

@@ -2,6 +2,7 @@ import SQLite
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// The thread store's SQLite database: one connection per worker thread, WAL mode so many
 /// worker processes share the file, and a busy timeout so writers queue instead of failing.
@@ -110,7 +111,7 @@ public final class SQLiteDatabase: SQLDatabase {
                 guard left > 0 else {
                     throw StoreError(.busy, "\(error.detail) (after waiting \(busyTimeoutMilliseconds) ms for other writers)")
                 }
-                Clock.sleep(milliseconds: min(Int.random(in: (pauseMilliseconds + 1) / 2...pauseMilliseconds), Int(left)))
+                Sleep.milliseconds(min(Int.random(in: (pauseMilliseconds + 1) / 2...pauseMilliseconds), Int(left)))
                 pauseMilliseconds = min(pauseMilliseconds * 2, 8)
             }
         }
@@ -118,10 +119,7 @@ public final class SQLiteDatabase: SQLDatabase {
 
     /// Whole milliseconds from now until `deadline`; 0 once it has passed.
     private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int32 {
-        let left = deadline - ContinuousClock.now
-        guard left > .zero else { return 0 }
-        let (seconds, attoseconds) = left.components
-        return Int32(clamping: seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
+        Int32(clamping: max(MonotonicClock.milliseconds(until: deadline), 0))
     }
 
     public func lockForMigration() throws(StoreError) {

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 /// Which tool calls wait for the user's approval, applied the same way by every caller of the tools (the chat
 /// loop, `pgassist tool`, later MCP): the tools that ask by themselves (`Tool.selfApproval`), and the tools the
@@ -72,6 +73,6 @@ public struct ApprovalPolicy: Sendable, Equatable {
         try actions.savePendingAction(action)
         throw ToolError(.confirmationRequired, "\(tool.name) needs the user's approval (action \(action.id)).",
                         details: ["actionId": .string(action.id), "impact": impact,
-                                  "expiresAt": .string(UTCClock.iso8601(action.expiresAt))])
+                                  "expiresAt": .string(WallClock.iso8601(action.expiresAt))])
     }
 }

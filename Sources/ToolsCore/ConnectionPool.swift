@@ -1,3 +1,4 @@
+import Platform
 import Postgres
 import Synchronization
 
@@ -103,7 +104,7 @@ public final class ConnectionPool: Sendable {
                                         message: "all \(capacity) connections to this database are busy",
                                         connectionFailure: .unavailable)
                 }
-                usleepMilliseconds(10)
+                Sleep.milliseconds(10)
             }
         }
     }
@@ -143,13 +144,4 @@ public final class ConnectionPool: Sendable {
             }
         }
     }
-
-    private func usleepMilliseconds(_ milliseconds: Int) {
-        var request = timespec(tv_sec: 0, tv_nsec: milliseconds * 1_000_000)
-        nanosleep(&request, nil)
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

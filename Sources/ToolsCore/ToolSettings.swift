@@ -1,3 +1,4 @@
+import Platform
 import Postgres
 
 /// Limits and policies that apply to every tool call; set by the deployment, never by the model.
@@ -42,13 +43,10 @@ public struct ToolSettings: Sendable {
     /// `SQL_MAX_ROWS`, `SQL_STATEMENT_TIMEOUT_MS`, `SQL_LOCK_TIMEOUT_MS`, `SQL_IDLE_TIMEOUT_MS`,
     /// `DB_CONNECT_TIMEOUT_S`, `SQL_READ_ONLY_ROLE`, `SQL_READ_ONLY_CONNECTION`, `SQL_ALLOW_USER_FUNCTIONS`, `PLATFORM_SCHEMAS`,
     /// `APPROVAL_TTL_S`); malformed numbers keep their defaults' bounds.
-    public init(environment: [String: String]) throws(ToolSettingsError) {
-        func number(_ name: String, _ value: inout Int, _ range: ClosedRange<Int>) throws(ToolSettingsError) {
-            guard let text = environment[name], !text.isEmpty else { return }
-            guard let parsed = Int(text), range.contains(parsed) else {
-                throw ToolSettingsError(variable: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            value = parsed
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let environment = EnvironmentReader(environment)
+        func number(_ name: String, _ value: inout Int, _ range: ClosedRange<Int>) throws(ConfigurationError) {
+            value = try environment.integer(name, default: value, in: range)
         }
         try number("TOOL_OUTPUT_BUDGET_BYTES", &outputBudgetBytes, 1_024...16_777_216)
         try number("SQL_MAX_ROWS", &hardMaxRows, 1...100_000)
@@ -58,29 +56,18 @@ public struct ToolSettings: Sendable {
         try number("SQL_IDLE_TIMEOUT_MS", &idleInTransactionTimeoutMilliseconds, 1...3_600_000)
         try number("DB_CONNECT_TIMEOUT_S", &connectTimeoutSeconds, 1...300)
         try number("APPROVAL_TTL_S", &approvalLifetimeSeconds, 1...604_800)
-        if let role = environment["SQL_READ_ONLY_ROLE"], !role.isEmpty { readOnlyRole = role }
-        if let login = environment["SQL_READ_ONLY_CONNECTION"], !login.isEmpty {
+        if let role = environment.string("SQL_READ_ONLY_ROLE") { readOnlyRole = role }
+        if let login = environment.string("SQL_READ_ONLY_CONNECTION") {
             guard ConnectionInfo.isConnectionString(login), (try? ConnectionInfo(parsing: login)) != nil else {
-                throw ToolSettingsError(variable: "SQL_READ_ONLY_CONNECTION",
-                                        message: "must be libpq options such as 'user=reader password=…' or a connection string")
+                throw ConfigurationError(variable: "SQL_READ_ONLY_CONNECTION",
+                                         message: "must be libpq options such as 'user=reader password=…' or a connection string")
             }
             readOnlyConnection = login
         }
-        if let flag = environment["SQL_ALLOW_USER_FUNCTIONS"] { allowUserFunctions = flag == "1" || flag == "true" }
-        if let list = environment["PLATFORM_SCHEMAS"] {
-            platformSchemas = list.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
-        }
+        // Not a strict switch: anything but 1 or true leaves user functions off.
+        if let flag = environment.string("SQL_ALLOW_USER_FUNCTIONS") { allowUserFunctions = flag == "1" || flag == "true" }
+        if let schemas = environment.list("PLATFORM_SCHEMAS") { platformSchemas = schemas }
     }
-}
-
-/// A tool setting that cannot be used.
-public struct ToolSettingsError: Error, Sendable, CustomStringConvertible {
-    /// The environment variable at fault.
-    public let variable: String
-    /// What is wrong with it.
-    public let message: String
-    /// `VARIABLE: message`.
-    public var description: String { "\(variable): \(message)" }
 }
 
 extension String {

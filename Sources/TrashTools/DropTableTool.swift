@@ -1,4 +1,5 @@
 import JSON
+import Platform
 import Postgres
 import ToolsCore
 
@@ -96,7 +97,7 @@ public struct DropTableTool: Tool {
     /// Stores a pending action for `request` and returns the `confirmation_required` error that carries it.
     private func askApproval(_ request: Request, impact: DropImpact, actions: any PendingActionStore, context: ToolContext,
                              reason: String) throws(ToolError) -> ToolError {
-        let now = UTCClock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let impactJSON = impact.json(cascade: request.cascade, purge: request.purge)
         let action = PendingAction(id: PendingAction.makeId(), userId: context.userId, tool: name, arguments: request.arguments,
                                    impact: impactJSON, expiresAt: now + Int64(context.settings.approvalLifetimeSeconds) * 1_000)
@@ -104,9 +105,9 @@ public struct DropTableTool: Tool {
         let what = request.purge ? "delete it permanently" : "move it to the trash (restorable with restore_table)"
         return ToolError(.confirmationRequired, """
             \(reason) Approving will \(what). Show the user the impact and ask them to approve action \(action.id); \
-            it expires at \(UTCClock.iso8601(action.expiresAt)).
+            it expires at \(WallClock.iso8601(action.expiresAt)).
             """, details: ["actionId": .string(action.id), "impact": impactJSON,
-                           "expiresAt": .string(UTCClock.iso8601(action.expiresAt))])
+                           "expiresAt": .string(WallClock.iso8601(action.expiresAt))])
     }
 
     /// Consumes the approval, then drops (or trashes) in one transaction.
@@ -114,7 +115,7 @@ public struct DropTableTool: Tool {
                          context: ToolContext) throws(ToolError) -> ToolResult {
         guard let action = try actions.consumePendingAction(id: approved, userId: context.userId, tool: name,
                                                              arguments: request.arguments,
-                                                             nowMilliseconds: UTCClock.nowMilliseconds()) else {
+                                                             nowMilliseconds: WallClock.nowMilliseconds()) else {
             throw ToolError(.invalidApproval, """
                 The approval \(approved) is unknown, already used, expired, or was given for another table or other options; \
                 nothing was dropped. Call drop_table again without an approval to ask the user anew.
@@ -140,7 +141,7 @@ public struct DropTableTool: Tool {
                                               connection: connection)
             // Recorded before the commit: a copy pgassist's store does not know would count as someone else's.
             try context.trashRecords?.recordTrashedCopy(
-                TrashedCopyRecord(copy: copy, userId: context.userId, trashedAt: UTCClock.nowMilliseconds()))
+                TrashedCopyRecord(copy: copy, userId: context.userId, trashedAt: WallClock.nowMilliseconds()))
             return .trashed(name: copy.trashedName, dropped: dependents.summaries, notKept: impact.notKept)
         }
         database.invalidateCache()

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 import ToolsCore
 
 extension RestoreTableTool {
@@ -12,7 +13,7 @@ extension RestoreTableTool {
                 and no approval store is configured.
                 """)
         }
-        let now = UTCClock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         var impact = entry.impact(trashedBy: trashedBy).objectValue ?? [:]
         impact["table"] = .string(request.table.display)
         let action = PendingAction(id: PendingAction.makeId(), userId: context.userId, tool: name,
@@ -23,9 +24,9 @@ extension RestoreTableTool {
             \(trashedBy.map { "This copy of \(request.table.display) was dropped by another user (\($0), at \(entry.trashedAt))." }
                ?? "pgassist has no record of who dropped this copy of \(request.table.display) (at \(entry.trashedAt)).") \
             Show the user who dropped it and ask them to approve action \(action.id) to restore it; it expires at \
-            \(UTCClock.iso8601(action.expiresAt)).
+            \(WallClock.iso8601(action.expiresAt)).
             """, details: ["actionId": .string(action.id), "impact": .object(impact),
-                           "expiresAt": .string(UTCClock.iso8601(action.expiresAt))])
+                           "expiresAt": .string(WallClock.iso8601(action.expiresAt))])
     }
 
     /// Consumes the approval `id` for `request` and returns the name in the trash of the copy it was given for.
@@ -33,7 +34,7 @@ extension RestoreTableTool {
         guard let actions = context.actions,
               let action = try actions.consumePendingAction(id: id, userId: context.userId, tool: name,
                                                             arguments: request.arguments,
-                                                            nowMilliseconds: UTCClock.nowMilliseconds()),
+                                                            nowMilliseconds: WallClock.nowMilliseconds()),
               let trashedAs = action.impact["trashedAs"]?.stringValue, trashedAs.hasPrefix(TrashSchema.name + ".") else {
             throw ToolError(.invalidApproval, """
                 The approval \(id) is unknown, already used, expired, or was given for another table; nothing was restored. \

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatEngine
 import Operations
+import Platform
 import Policies
 import Store
 
@@ -51,7 +52,7 @@ struct AuditCommand: ParsableCommand {
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, TimeExpression.milliseconds(value, now: now) == nil {
                 throw ValidationError("\(name) '\(value)' is neither an ISO 8601 date or time nor a duration such as 24h.")
@@ -62,7 +63,7 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         let settings = try ExistingStore.settings()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let filter = AuditFilter(userId: user?.nfc, projectRef: project, tool: tool, kind: kind.map(AuditEventKind.init(rawValue:)),
                                  since: since.flatMap { TimeExpression.milliseconds($0, now: now) },
                                  until: until.flatMap { TimeExpression.milliseconds($0, now: now) },

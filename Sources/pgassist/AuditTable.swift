@@ -1,5 +1,6 @@
 import AssistantHTTP
 import ChatEngine
+import Platform
 import Policies
 import Store
 
@@ -31,7 +32,7 @@ struct AuditTable {
         }
         var arguments = event.arguments ?? "-"
         if arguments.count > argumentsWidth { arguments = String(arguments.prefix(argumentsWidth - 1)) + "…" }
-        return [Clock.iso8601(event.createdAt), event.kind.rawValue, event.userId, event.projectRef ?? "-",
+        return [WallClock.iso8601(event.createdAt), event.kind.rawValue, event.userId, event.projectRef ?? "-",
                 event.tool ?? "-", result, event.durationMs.map(String.init) ?? "-", event.runId ?? "-",
                 arguments.replacingNewlines()]
     }

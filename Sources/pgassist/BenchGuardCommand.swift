@@ -1,5 +1,6 @@
 import ArgumentParser
 import JSON
+import Platform
 import SQLGuard
 import Tools
 import ToolsCore
@@ -38,7 +39,7 @@ struct BenchGuardCommand: ParsableCommand {
         fields += [("guard_us_p50", Self.format(guardTimes.median)), ("guard_us_mean", Self.format(guardTimes.mean))]
 
         if let db {
-            let settings = try ToolSettings(environment: Environment.current)
+            let settings = try ToolSettings(environment: EnvironmentReader.processVariables)
             let database = DatabaseAccess(connectionString: db, pool: ConnectionPool(capacityPerDatabase: 1),
                                           settings: settings, cache: SchemaCache())
             let context = ToolContext(settings: settings, database: database, userId: "bench")

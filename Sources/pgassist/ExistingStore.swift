@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// The start of the commands that work on the server's existing thread store (`audit`, `stats`, `purge`).
 enum ExistingStore {
@@ -8,7 +9,7 @@ enum ExistingStore {
     /// the settings, and refuses a SQLite store that does not exist: reading or purging must not create an
     /// empty store where the user mistyped the path.
     static func settings() throws -> ServeSettings {
-        let environment = Environment.current
+        let environment = EnvironmentReader.processVariables
         _ = LogSetup.bootstrap(environment: environment.merging(["LOG_LEVEL": environment["LOG_LEVEL"] ?? "error"]) { $1 })
         let settings = try ServeSettings(environment: environment, threads: nil, maxRequests: nil, maxBodyBytes: nil)
         if case .sqlite(let path) = settings.assistant.storeLocation, access(path, F_OK) != 0 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChatEngine
+import Platform
 import Policies
 import Store
 
@@ -10,7 +11,7 @@ struct Migrate: ParsableCommand {
     )
 
     func run() throws {
-        let environment = Environment.current
+        let environment = EnvironmentReader.processVariables
         _ = LogSetup.bootstrap(environment: environment)
         let settings = try ServeSettings(environment: environment, threads: nil, maxRequests: nil, maxBodyBytes: nil)
         let store: SQLThreadStore

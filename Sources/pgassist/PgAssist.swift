@@ -1,4 +1,5 @@
 import ArgumentParser
+import Platform
 
 /// The `pgassist` command: the Supabase Studio AI assistant API as a FastCGI responder.
 struct PgAssist: ParsableCommand {
@@ -25,14 +26,6 @@ extension PgAssist {
             }
             exit(withError: error)
         }
-    }
-}
-
-/// Standard error as a `TextOutputStream`, for usage messages.
-struct StandardError: TextOutputStream {
-    mutating func write(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer in _ = Glibc.write(2, buffer.baseAddress, buffer.count) }
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatEngine
 import JSON
 import Operations
+import Platform
 import Policies
 import Store
 import ToolsCore
@@ -55,7 +56,7 @@ struct PurgeCommand: ParsableCommand {
     private var retentionMilliseconds: Int64? {
         guard let unit = olderThan.last, "smhdw".contains(unit), olderThan.dropLast().allSatisfy(\.isASCII),
               olderThan.dropLast().allSatisfy(\.isNumber), !olderThan.dropLast().isEmpty else { return nil }
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         return TimeExpression.milliseconds(olderThan, now: now).map { now - $0 }
     }
 
@@ -70,7 +71,7 @@ struct PurgeCommand: ParsableCommand {
 
     func run() throws {
         let settings = try ExistingStore.settings()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let cutoff = now - (retentionMilliseconds ?? 0)
         let counts = try purgeStore(settings, cutoff: cutoff, now: now)
         let (trash, failures) = purgeTrash(cutoff: cutoff)
@@ -138,7 +139,7 @@ struct PurgeCommand: ParsableCommand {
 
     private func printJSON(_ counts: PurgeCounts, trash: [JSONValue], cutoff: Int64) {
         var object: [String: JSONValue] = [
-            "dryRun": .bool(dryRun), "cutoff": .string(Clock.iso8601(cutoff)),
+            "dryRun": .bool(dryRun), "cutoff": .string(WallClock.iso8601(cutoff)),
             "threads": .number(Double(counts.threads)), "messages": .number(Double(counts.messages)),
             "runs": .number(Double(counts.runs)), "pendingActions": .number(Double(counts.pendingActions)),
             "idempotencyKeys": .number(Double(counts.idempotencyKeys)), "trash": .array(trash),
@@ -149,8 +150,8 @@ struct PurgeCommand: ParsableCommand {
 
     private func printSummary(_ counts: PurgeCounts, trash: [JSONValue], cutoff: Int64) {
         let droppedTables = trash.reduce(0) { $0 + ($1["dropped"]?.arrayValue?.count ?? 0) }
-        print(dryRun ? "Dry run: nothing was deleted. Would delete, from before \(Clock.iso8601(cutoff)):"
-                     : "Deleted, from before \(Clock.iso8601(cutoff)):")
+        print(dryRun ? "Dry run: nothing was deleted. Would delete, from before \(WallClock.iso8601(cutoff)):"
+                     : "Deleted, from before \(WallClock.iso8601(cutoff)):")
         var lines: [(String, Int)] = [("threads", counts.threads), ("messages", counts.messages), ("runs", counts.runs),
                                       ("pending actions", counts.pendingActions), ("idempotency keys", counts.idempotencyKeys)]
         if audit { lines.append(("audit events", counts.auditEvents)) }

@@ -3,6 +3,7 @@ import ChatEngine
 import FastCGI
 import Logging
 import Operations
+import Platform
 import Policies
 import Store
 
@@ -65,7 +66,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
+        let environment = EnvironmentReader.processVariables
         let logger = LogSetup.bootstrap(environment: environment)
         let settings = try ServeSettings(environment: environment, threads: threads, maxRequests: maxRequests,
                                          maxBodyBytes: maxBodyBytes, requestTimeoutMilliseconds: requestTimeoutMs,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatEngine
 import Operations
+import Platform
 import Policies
 import Store
 
@@ -28,13 +29,14 @@ struct ServeSettings: Sendable {
 
     init(environment: [String: String], threads: Int?, maxRequests: Int?, maxBodyBytes: Int?,
          requestTimeoutMilliseconds: Int? = nil, slowRequestMilliseconds: Int? = nil, stopGraceMilliseconds: Int? = nil) throws {
+        let reader = EnvironmentReader(environment)
         func given(_ name: String, _ option: Int?, range: ClosedRange<Int>) throws -> Int? {
             if let option { return option }
-            guard let text = environment[name], !text.isEmpty else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                throw StartupError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+            do {
+                return try reader.integer(name, in: range)
+            } catch {
+                throw StartupError("\(error.variable) \(error.message).")
             }
-            return value
         }
         func number(_ name: String, _ option: Int?, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
             try given(name, option, range: range) ?? fallback
@@ -47,15 +49,15 @@ struct ServeSettings: Sendable {
         } catch {
             throw StartupError("\(error)")
         }
-        self.slowRequestMilliseconds = try number("PGASSIST_SLOW_REQUEST_MS", slowRequestMilliseconds, default: 10_000,
-                                                  range: 0...3_600_000)
+        // PGASSIST_SLOW_REQUEST_MS is read once, with the chat settings (their slow-step warnings use it too).
+        self.slowRequestMilliseconds = slowRequestMilliseconds ?? assistant.chat.slowStepMilliseconds
         self.stopGraceMilliseconds = try number("PGASSIST_STOP_GRACE_MS", stopGraceMilliseconds, default: 30_000,
                                                 range: 0...3_600_000)
 
         // The hard timeout backs up the chat deadline (CHAT_DEADLINE_MS, read by AssistantConfiguration):
         // a chat turn that reaches its deadline must still have time to answer 504 and record the run.
         let deadline = assistant.chat.deadlineMilliseconds
-        let unsafeTimeoutsAllowed = environment["PGASSIST_ALLOW_UNSAFE_TIMEOUTS"] == "1"
+        let unsafeTimeoutsAllowed = reader.string("PGASSIST_ALLOW_UNSAFE_TIMEOUTS") == "1"
         if let given = try given("PGASSIST_REQUEST_TIMEOUT_MS", requestTimeoutMilliseconds, range: 0...86_400_000) {
             if given != 0 && given < 1_000 {
                 // Shorter lives would look like failed starts to multiwatch (its window is 500 ms by default).

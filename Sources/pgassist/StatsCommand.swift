@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatEngine
 import JSON
 import Operations
+import Platform
 import Policies
 import Store
 
@@ -38,7 +39,7 @@ struct StatsCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, TimeExpression.milliseconds(value, now: now) == nil {
                 throw ValidationError("\(name) '\(value)' is neither an ISO 8601 date or time nor a duration such as 7d.")
@@ -55,7 +56,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let settings = try ExistingStore.settings()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let start = TimeExpression.milliseconds(since, now: now) ?? now
         let end = until.flatMap { TimeExpression.milliseconds($0, now: now) } ?? now + 1
         let grouping = StatisticsGrouping(rawValue: by) ?? .user

@@ -1,5 +1,6 @@
 import ChatEngine
 import JSON
+import Platform
 import Policies
 import Store
 
@@ -7,8 +8,8 @@ import Store
 enum StatsReport {
     /// A heading with the period, then a table with one row per group and a total row.
     static func table(_ statistics: UsageStatistics) -> String {
-        var text = "Usage by \(statistics.grouping.rawValue) from \(Clock.iso8601(statistics.period.lowerBound)) "
-            + "to \(Clock.iso8601(statistics.period.upperBound))\n"
+        var text = "Usage by \(statistics.grouping.rawValue) from \(WallClock.iso8601(statistics.period.lowerBound)) "
+            + "to \(WallClock.iso8601(statistics.period.upperBound))\n"
         guard !statistics.rows.isEmpty else { return text + "no tool calls or runs\n" }
         let header = [statistics.grouping.rawValue.uppercased(), "TOOL CALLS", "FAILED", "FAIL %", "P50 MS", "P95 MS",
                       "P99 MS", "RUNS", "FAILED RUNS", "INPUT TOKENS", "OUTPUT TOKENS"]
@@ -29,8 +30,8 @@ enum StatsReport {
     static func json(_ statistics: UsageStatistics) -> JSONValue {
         .object([
             "by": .string(statistics.grouping.rawValue),
-            "since": .string(Clock.iso8601(statistics.period.lowerBound)),
-            "until": .string(Clock.iso8601(statistics.period.upperBound)),
+            "since": .string(WallClock.iso8601(statistics.period.lowerBound)),
+            "until": .string(WallClock.iso8601(statistics.period.upperBound)),
             "groups": .array(statistics.rows.map(json)),
             "total": json(statistics.total),
         ])

@@ -3,6 +3,7 @@ import ChatEngine
 import JSON
 import Logging
 import Operations
+import Platform
 import Policies
 import Store
 import Tools
@@ -67,7 +68,7 @@ struct ToolCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
+        let environment = EnvironmentReader.processVariables
         _ = LogSetup.bootstrap(environment: environment.merging(["LOG_LEVEL": environment["LOG_LEVEL"] ?? "error"]) { $1 })
         let registry = ToolRegistry.standard
         if list {
@@ -91,7 +92,7 @@ struct ToolCommand: ParsableCommand {
                                   userId: (user ?? environment["USER"] ?? "cli").nfc, actions: actions, approvedActionId: approve)
         let policy = ApprovalPolicy(gatedTools: try gatedTools(serveSettings.assistant))
         let outcome = policy.run(name ?? "", arguments: args, registry: registry, context: context,
-                                 nowMilliseconds: Clock.nowMilliseconds())
+                                 nowMilliseconds: WallClock.nowMilliseconds())
         print(outcome.rendered)
         if !outcome.result.isSuccess { throw ExitCode(1) }
     }

@@ -2,6 +2,7 @@ import AssistantHTTP
 import ChatEngine
 import HTTP
 import Operations
+import Platform
 import Policies
 import Postgres
 import Store

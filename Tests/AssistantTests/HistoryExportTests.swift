@@ -4,6 +4,7 @@ import Foundation
 import HTTP
 import Logging
 import Operations
+import Platform
 import Policies
 import Store
 import TestSupport
@@ -26,7 +27,7 @@ struct HistoryExportTests {
 
     private func newRun(_ thread: ThreadRecord) -> NewRun {
         NewRun(threadId: thread.id, userId: thread.userId, projectRef: "p", worker: WorkerIdentity.current,
-               assistantVersion: 3, model: "gpt-test", deadlineAt: Clock.nowMilliseconds() + 60_000)
+               assistantVersion: 3, model: "gpt-test", deadlineAt: WallClock.nowMilliseconds() + 60_000)
     }
 
     @Test("an export holds every thread of the user with all messages oldest first and the runs",

@@ -6,6 +6,7 @@ import HTTP
 import Logging
 import Model
 @testable import Operations
+import Platform
 @testable import Policies
 @testable import Store
 import TestSupport
@@ -19,7 +20,7 @@ struct IdempotencyTests {
     static let timeout: Int64 = 60_000
 
     private func claim(_ store: SQLThreadStore, user: String = "u1", key: String = "k1", hash: String = "h1",
-                       at now: Int64 = Clock.nowMilliseconds()) throws -> IdempotencyClaim {
+                       at now: Int64 = WallClock.nowMilliseconds()) throws -> IdempotencyClaim {
         try store.claimIdempotencyKey(userId: user, key: key, requestHash: hash, now: now, runningTimeoutMilliseconds: Self.timeout)
     }
 
@@ -65,7 +66,7 @@ struct IdempotencyTests {
     func staleClaim(kind: StoreKind) throws {
         let fixture = try StoreFixture(kind)
         let store = try fixture.open()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         guard case .claimed(let dead) = try claim(store, at: now - Self.timeout - 1_000) else { Issue.record("not claimed"); return }
         #expect(try claim(store, hash: "h2", at: now) == .mismatch, "another body does not take a dead claim")
         guard case .claimed(let retaken) = try claim(store, at: now) else { Issue.record("the dead claim was not taken over"); return }
@@ -84,7 +85,7 @@ struct IdempotencyTests {
     func expiry(kind: StoreKind) throws {
         let fixture = try StoreFixture(kind)
         let store = try fixture.open()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let dayAgo = now - IdempotencyRetention.milliseconds - 1_000
         for key in ["old", "other-old"] {
             guard case .claimed(let at) = try claim(store, key: key, at: dayAgo) else { Issue.record("not claimed"); return }
@@ -104,7 +105,7 @@ struct IdempotencyTests {
             try store.migrate()
             return store
         })
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let claims = try concurrently(8) { index in
             try stores.items[index].claimIdempotencyKey(userId: "racer", key: "same", requestHash: "h", now: now,
                                                         runningTimeoutMilliseconds: Self.timeout)
@@ -169,7 +170,7 @@ struct IdempotencyTests {
         let thread = try store.currentOrNewThread(userId: "u", projectRef: "p")
         let first = try #require(try store.startRun(NewRun(threadId: thread.id, userId: "u", projectRef: "p", worker: "gone",
                                                            assistantVersion: nil, model: "m",
-                                                           deadlineAt: Clock.nowMilliseconds() + 60_000),
+                                                           deadlineAt: WallClock.nowMilliseconds() + 60_000),
                                                     userMessage: "first")).run
         _ = try store.appendRunMessage(threadId: thread.id, NewMessage(
             role: "assistant", toolCalls: StoredToolCall.encode([StoredToolCall(id: "call_1", name: "list_tables", arguments: "{}")]),

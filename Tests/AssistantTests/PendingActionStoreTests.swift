@@ -2,6 +2,7 @@ import ChatEngine
 import Foundation
 import JSON
 import Operations
+import Platform
 import Policies
 import Store
 import TestSupport
@@ -11,7 +12,7 @@ import ToolsCore
 @Suite("Pending actions in the thread store on SQLite and PostgreSQL")
 struct PendingActionStoreTests {
     private func action(_ id: String = "act_\(UInt32.random(in: 0...UInt32.max))", user: String = "alice",
-                        expiresAt: Int64 = Clock.nowMilliseconds() + 60_000) -> PendingAction {
+                        expiresAt: Int64 = WallClock.nowMilliseconds() + 60_000) -> PendingAction {
         PendingAction(id: id, userId: user, tool: "drop_table", arguments: #"{"schema":"public","table":"t"}"#,
                       impact: .object(["estimatedRows": .number(3), "dependents": .array([])]), expiresAt: expiresAt)
     }
@@ -25,7 +26,7 @@ struct PendingActionStoreTests {
 
     private func consume(_ store: SQLThreadStore, _ action: PendingAction, user: String? = nil, tool: String? = nil,
                          arguments: String? = nil, target: PendingActionTarget = Self.target,
-                         now: Int64 = Clock.nowMilliseconds()) throws -> PendingAction? {
+                         now: Int64 = WallClock.nowMilliseconds()) throws -> PendingAction? {
         try StoreApprovals(store).consumePendingAction(id: action.id, userId: user ?? action.userId, tool: tool ?? action.tool,
                                        arguments: arguments ?? action.arguments, target: target, nowMilliseconds: now)
     }
@@ -55,7 +56,7 @@ struct PendingActionStoreTests {
         #expect(try consume(store, saved, arguments: #"{"schema":"public","table":"u"}"#) == nil)
         #expect(try StoreApprovals(store).consumePendingAction(id: "act_unknown", userId: "alice", tool: "drop_table",
                                                arguments: saved.arguments, target: Self.target,
-                                               nowMilliseconds: Clock.nowMilliseconds()) == nil)
+                                               nowMilliseconds: WallClock.nowMilliseconds()) == nil)
         #expect(try consume(store, saved) == saved)
     }
 
@@ -95,7 +96,7 @@ struct PendingActionStoreTests {
         let fixture = try StoreFixture(kind)
         defer { withExtendedLifetime(fixture) {} }
         let store = try fixture.open()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let saved = action(expiresAt: now + 1_000)
         try StoreApprovals(store).savePendingAction(saved, target: Self.target)
         #expect(try consume(store, saved, now: now + 1_000) == nil)
@@ -116,7 +117,7 @@ struct PendingActionStoreTests {
             let winners = try concurrently(8) { index in
                 try box.stores[index].consumePendingAction(id: saved.id, userId: saved.userId, tool: saved.tool,
                                                            arguments: saved.arguments, target: Self.target.key,
-                                                           nowMilliseconds: Clock.nowMilliseconds()) != nil
+                                                           nowMilliseconds: WallClock.nowMilliseconds()) != nil
             }
             #expect(winners.filter { $0 }.count == 1)
         }

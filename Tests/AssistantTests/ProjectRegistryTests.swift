@@ -2,6 +2,7 @@ import ChatEngine
 import Foundation
 import Logging
 import Operations
+import Platform
 import Policies
 import Store
 import Synchronization

@@ -2,6 +2,7 @@ import AssistantHTTP
 import ChatEngine
 import HTTP
 import Operations
+import Platform
 import Policies
 import Store
 import TestSupport
@@ -110,7 +111,7 @@ struct RateLimiterTests {
         try fixture.open().migrate()
         let settings = RateLimitSettings(runsPerWindow: 10, windowSeconds: 3_600)
         let limiters = LimiterBox(try (0..<20).map { _ in RateLimiter(settings: settings, store: try fixture.open()) })
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         let admitted = try concurrently(20) { index in
             try limiters.limiters[index].checkAndCountRun(userId: "racer", nowMilliseconds: now).isAllowed
         }

@@ -3,6 +3,7 @@ import ChatEngine
 import Foundation
 import Logging
 import Operations
+import Platform
 import Policies
 import Store
 import TestSupport
@@ -21,7 +22,7 @@ struct RunEndRetrierTests {
         let thread = try store.currentOrNewThread(userId: "u-outage", projectRef: nil)
         let run = try #require(try store.startRun(NewRun(threadId: thread.id, userId: thread.userId, projectRef: nil,
                                                          worker: WorkerIdentity.current, assistantVersion: nil, model: "m",
-                                                         deadlineAt: Clock.nowMilliseconds() + 60_000),
+                                                         deadlineAt: WallClock.nowMilliseconds() + 60_000),
                                                   userMessage: "hello")).run
         let retrier = RunEndRetrier(logger: Logger(label: "test")) { () throws(StoreError) -> any RunStore in
             try SQLThreadStore(location: location)
@@ -30,7 +31,7 @@ struct RunEndRetrierTests {
         try server.stop()
         retrier.add(RunEndRetrier.Ending(runId: run.id, status: .failed, errorCode: "store_unavailable",
                                          errorMessage: "The thread store cannot be reached.",
-                                         giveUpAt: Clock.nowMilliseconds() + 60_000))
+                                         giveUpAt: WallClock.nowMilliseconds() + 60_000))
         Thread.sleep(forTimeInterval: 1.5)
         #expect(retrier.pendingCount == 1, "kept while the store is down")
         try server.start()
@@ -48,14 +49,14 @@ struct RunEndRetrierTests {
         let thread = try store.currentOrNewThread(userId: "u-late", projectRef: nil)
         let run = try #require(try store.startRun(NewRun(threadId: thread.id, userId: thread.userId, projectRef: nil,
                                                          worker: WorkerIdentity.current, assistantVersion: nil, model: "m",
-                                                         deadlineAt: Clock.nowMilliseconds() + 60_000),
+                                                         deadlineAt: WallClock.nowMilliseconds() + 60_000),
                                                   userMessage: "hello")).run
         let location = fixture.location
         let retrier = RunEndRetrier(logger: Logger(label: "test")) { () throws(StoreError) -> any RunStore in
             try SQLThreadStore(location: location)
         }
         retrier.add(RunEndRetrier.Ending(runId: run.id, status: .failed, errorCode: "x", errorMessage: nil,
-                                         giveUpAt: Clock.nowMilliseconds() - 1))
+                                         giveUpAt: WallClock.nowMilliseconds() - 1))
         #expect(eventually(within: 10) { retrier.pendingCount == 0 })
         #expect(try store.run(id: run.id, threadId: thread.id)?.status == .inProgress)
     }

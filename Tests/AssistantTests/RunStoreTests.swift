@@ -1,5 +1,6 @@
 import ChatEngine
 import Operations
+import Platform
 import Policies
 import Store
 import TestSupport
@@ -12,7 +13,7 @@ struct RunStoreTests {
 
     private func newRun(_ thread: ThreadRecord) -> NewRun {
         NewRun(threadId: thread.id, userId: thread.userId, projectRef: "p", worker: WorkerIdentity.current,
-               assistantVersion: nil, model: "m", deadlineAt: Clock.nowMilliseconds() + 60_000)
+               assistantVersion: nil, model: "m", deadlineAt: WallClock.nowMilliseconds() + 60_000)
     }
 
     @Test("a run starts with its user message; a second active run on the thread is refused and writes nothing",
@@ -44,7 +45,7 @@ struct RunStoreTests {
         let store = try fixture.open()
         let thread = try store.currentOrNewThread(userId: "u2", projectRef: nil)
         let run = try #require(try store.startRun(newRun(thread), userMessage: "drop it")).run
-        let later = Clock.nowMilliseconds() + 60_000
+        let later = WallClock.nowMilliseconds() + 60_000
         #expect(try store.pauseRun(id: run.id, actionId: "act_1", callId: "call_1", deadlineAt: later))
         let waiting = try #require(try store.activeRun(threadId: thread.id))
         #expect(waiting.status == .requiresAction)

@@ -1,6 +1,7 @@
 @testable import AssistantHTTP
 @testable import ChatEngine
 @testable import Operations
+import Platform
 @testable import Policies
 @testable import Store
 import TestSupport

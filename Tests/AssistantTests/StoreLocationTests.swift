@@ -1,5 +1,6 @@
 import ChatEngine
 import Operations
+import Platform
 import Policies
 import Store
 import Testing

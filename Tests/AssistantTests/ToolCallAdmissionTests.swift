@@ -1,5 +1,6 @@
 @testable import ChatEngine
 @testable import Operations
+import Platform
 @testable import Policies
 @testable import Store
 import Testing

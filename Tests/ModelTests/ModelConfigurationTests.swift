@@ -1,4 +1,5 @@
 @testable import Model
+import Platform
 import Testing
 
 @Suite("ModelConfiguration")
@@ -36,7 +37,7 @@ struct ModelConfigurationTests {
         ["OPENAI_EXTRA_HEADERS": #"{"a": 1}"#], ["OPENAI_TIMEOUT_MS": "soon"], ["OPENAI_MAX_RETRIES": "-1"],
     ])
     func badValues(environment: [String: String]) {
-        #expect(throws: ModelConfigurationError.self) { try ModelConfiguration(environment: environment) }
+        #expect(throws: ConfigurationError.self) { try ModelConfiguration(environment: environment) }
     }
 
     @Test("retry delays: server value within the cap, else capped exponential backoff; HTTP dates")

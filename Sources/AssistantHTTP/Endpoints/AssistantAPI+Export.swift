@@ -2,6 +2,7 @@ import ChatEngine
 import HTTP
 import JSON
 import Operations
+import Platform
 import Policies
 import Store
 
@@ -35,7 +36,7 @@ extension AssistantAPI {
     }
 
     private func writeExport(userId: String, first: [HistoryThread], pageSize: Int, to output: ExportOutput) throws(StoreError) {
-        let head = JSONValue.object(["userId": .string(userId), "exportedAt": .string(Clock.iso8601(Clock.nowMilliseconds()))])
+        let head = JSONValue.object(["userId": .string(userId), "exportedAt": .string(WallClock.iso8601(WallClock.nowMilliseconds()))])
         output.write(Array(head.serializedBytes().dropLast()) + Array(#","threads":["#.utf8))
         var page = first
         var separator: [UInt8] = []
@@ -57,8 +58,8 @@ extension AssistantAPI {
         let thread = history.thread
         let head = JSONValue.object([
             "threadId": .string(thread.id), "projectRef": thread.projectRef.map(JSONValue.string) ?? .null,
-            "createdAt": .string(Clock.iso8601(thread.createdAt)), "updatedAt": .string(Clock.iso8601(thread.updatedAt)),
-            "deletedAt": history.deletedAt.map { .string(Clock.iso8601($0)) } ?? .null,
+            "createdAt": .string(WallClock.iso8601(thread.createdAt)), "updatedAt": .string(WallClock.iso8601(thread.updatedAt)),
+            "deletedAt": history.deletedAt.map { .string(WallClock.iso8601($0)) } ?? .null,
             "messageCount": .number(Double(thread.messageCount)),
         ])
         output.write(Array(head.serializedBytes().dropLast()) + Array(#","messages":["#.utf8))
@@ -90,7 +91,7 @@ extension AssistantAPI {
 
     private static func json(_ run: HistoryRun) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        func time(_ value: Int64?) -> JSONValue { value.map { .string(Clock.iso8601($0)) } ?? .null }
+        func time(_ value: Int64?) -> JSONValue { value.map { .string(WallClock.iso8601($0)) } ?? .null }
         return .object([
             "runId": .string(run.id), "projectRef": text(run.projectRef), "status": .string(run.status), "model": text(run.model),
             "assistantVersion": run.assistantVersion.map { .number(Double($0)) } ?? .null, "rounds": .number(Double(run.rounds)),

@@ -1,6 +1,7 @@
 import ChatEngine
 import HTTP
 import JSON
+import Platform
 import Store
 
 extension AssistantAPI {
@@ -24,7 +25,7 @@ extension AssistantAPI {
         let timeout = Int64(configuration.chat.deadlineMilliseconds) + Self.idempotencyMarginMilliseconds
         let claim = try withStore("claim idempotency key") { () throws(StoreError) in
             try store.claimIdempotencyKey(userId: userId, key: key.value, requestHash: IdempotencyKey.fingerprint(of: body),
-                                          now: Clock.nowMilliseconds(), runningTimeoutMilliseconds: timeout)
+                                          now: WallClock.nowMilliseconds(), runningTimeoutMilliseconds: timeout)
         }
         let claimedAt: Int64
         switch claim {

@@ -1,5 +1,6 @@
 import ChatEngine
 import Model
+import Platform
 import Policies
 import Store
 

@@ -1,5 +1,6 @@
 import ChatEngine
 import HTTP
+import Platform
 import Policies
 import Store
 
@@ -24,7 +25,7 @@ struct MessageResponse: Encodable {
         toolCallId = record.toolCallId
         toolResult = record.toolResult.map(Self.json)
         runId = record.runId
-        createdAt = Clock.iso8601(record.createdAt)
+        createdAt = WallClock.iso8601(record.createdAt)
     }
 
     /// Stored JSON text as a JSON value (text that is not JSON is returned as a string).

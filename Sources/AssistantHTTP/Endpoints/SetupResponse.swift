@@ -1,5 +1,6 @@
 import ChatEngine
 import Operations
+import Platform
 import Policies
 import Store
 
@@ -30,7 +31,7 @@ struct SetupResponse: Encodable {
         toolDescriptions = record.toolDescriptions
         version = record.version
         self.created = created
-        updatedAt = Clock.iso8601(record.updatedAt)
+        updatedAt = WallClock.iso8601(record.updatedAt)
         self.provider = provider
         self.check = check
     }

@@ -1,5 +1,5 @@
 import ChatEngine
-import HTTP
+import JSON
 import Policies
 import Store
 

@@ -1,4 +1,5 @@
 import ChatEngine
+import Platform
 import Policies
 import Store
 
@@ -19,8 +20,8 @@ struct ThreadResponse: Encodable {
         threadId = thread.id
         userId = thread.userId
         projectRef = thread.projectRef
-        createdAt = Clock.iso8601(thread.createdAt)
-        updatedAt = Clock.iso8601(thread.updatedAt)
+        createdAt = WallClock.iso8601(thread.createdAt)
+        updatedAt = WallClock.iso8601(thread.updatedAt)
         messageCount = thread.messageCount
         messages = page?.messages.map(MessageResponse.init)
         hasMore = page?.hasMore

@@ -2,10 +2,9 @@
 import Glibc
 #endif
 
-/// The process environment as a dictionary, read without Foundation.
-enum Environment {
-    /// Every `NAME=value` pair of `environ`.
-    static var current: [String: String] {
+extension EnvironmentReader {
+    /// Every `NAME=value` pair of this process's environment (`environ`), read without Foundation.
+    public static var processVariables: [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {

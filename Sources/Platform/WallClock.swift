@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// Wall-clock time as the store keeps it: milliseconds since the Unix epoch, UTC.
-public enum Clock {
+/// Wall-clock time (`CLOCK_REALTIME`) as the store, the logs and the tools keep it: milliseconds since the
+/// Unix epoch, UTC. For measuring durations use `MonotonicClock` or `ContinuousClock`, which never go back.
+public enum WallClock {
     /// The current time in milliseconds since 1970-01-01T00:00:00Z.
     public static func nowMilliseconds() -> Int64 {
         var now = timespec()
@@ -11,23 +12,15 @@ public enum Clock {
         return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
     }
 
-    /// Blocks the calling thread for `milliseconds` (nothing for 0 or less), resuming after signals.
-    public static func sleep(milliseconds: Int) {
-        guard milliseconds > 0 else { return }
-        // tv_nsec must stay below one second: nanosleep refuses 1_000_000_000 at once (EINVAL).
-        var request = timespec(tv_sec: milliseconds / 1_000, tv_nsec: (milliseconds % 1_000) * 1_000_000)
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
-    }
-
-    /// `milliseconds` since the epoch as ISO 8601 in UTC with milliseconds, e.g. `2026-11-25T02:35:11.123Z`.
+    /// `milliseconds` since the epoch as ISO 8601 (RFC 3339) in UTC with milliseconds, e.g.
+    /// `2026-11-25T02:35:11.123Z`; years past 9999 get more digits.
     public static func iso8601(_ milliseconds: Int64) -> String {
         var seconds = time_t(milliseconds / 1_000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let millis = Int(milliseconds % 1_000)
         let year = Int(parts.tm_year) + 1900
-        // Every answer carries two of these: write the digits instead of formatting and joining strings.
+        // Every answer and log line carries these: write the digits instead of formatting and joining strings.
         guard millis >= 0, (0...9999).contains(year) else {
             return "\(pad(year, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))"
                 + "T\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(millis, 3))Z"

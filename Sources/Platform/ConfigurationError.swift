@@ -1,4 +1,3 @@
-import Store
 /// A configuration value that cannot be used; the worker refuses to start with it.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     /// The environment variable or option at fault.
