@@ -7,9 +7,9 @@ import Testing
 /// `pgassist tool`, as users run it: real binary, real PostgreSQL (the fixture, and Pagila when present).
 @Suite("pgassist tool")
 struct ToolCommandTests {
-    private func tool(_ arguments: [String], store: String? = nil,
-                      directory: String? = nil) throws -> (status: Int32, json: JSONValue?, output: String, errors: String) {
-        var environment = ["PATH": "/usr/bin:/bin", "USER": "cli-tester"]
+    private func tool(_ arguments: [String], store: String? = nil, directory: String? = nil,
+                      extra: [String: String] = [:]) throws -> (status: Int32, json: JSONValue?, output: String, errors: String) {
+        var environment = ["PATH": "/usr/bin:/bin", "USER": "cli-tester"].merging(extra) { $1 }
         if let store { environment["THREAD_STORE_URL"] = store }
         let result = try Command.run([TestEnvironment.pgassistBinary, "tool"] + arguments, environment: environment,
                                      directory: directory)
@@ -122,6 +122,41 @@ struct ToolCommandTests {
         let purged = try tool(["drop_table", "--db", database, "--args", purgeArgs, "--approve", purgeId], store: store)
         #expect(purged.status == 0, "\(purged.output)")
         #expect(purged.json?["purged"] == .bool(true))
+    }
+
+    @Test("APPROVAL_TOOLS and a project's approvalTools gate a tool from the command line as in chat")
+    func approvalPolicy() throws {
+        let database = try FixtureDatabase.create(prefix: "cligate")
+        let directory = try TemporaryDirectory()
+        let store = "sqlite://\(directory.file("store.db"))"
+        let exists = { (table: String) throws -> Bool in
+            try PostgresConnection(connectionString: database).query("SELECT to_regclass('public.\(table)') IS NOT NULL").string(0, 0) == "t"
+        }
+        let args = { (table: String) in #"{"table": "\#(table)", "columns": [{"name": "id", "type": "bigint", "primaryKey": true}]}"# }
+
+        // The deployment's gate: the first call only asks, the approved second call creates the table.
+        let gated = ["APPROVAL_TOOLS": "create_table"]
+        let asked = try tool(["create_table", "--db", database, "--args", args("gated_one")], store: store, extra: gated)
+        #expect(asked.status == 1 && asked.json?["error"]?["code"] == .string("confirmation_required"), "\(asked.output)")
+        let actionId = try #require(asked.json?["actionId"]?.stringValue)
+        #expect(try !exists("gated_one"), "nothing is created before the approval")
+        let created = try tool(["create_table", "--db", database, "--args", args("gated_one"), "--approve", actionId],
+                               store: store, extra: gated)
+        #expect(created.status == 0, "\(created.output)")
+        #expect(try exists("gated_one"))
+
+        // Without the gate the tool runs at once; a project's approvalTools gate it again for that project only.
+        #expect(try tool(["create_table", "--db", database, "--args", args("free_one")], store: store).status == 0)
+        let projects = directory.file("projects.json")
+        try Data(#"{"shop": {"connectionString": "host=db.invalid dbname=x", "approvalTools": ["create_table"]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: projects))
+        let inProject = try tool(["create_table", "--db", database, "--project", "shop", "--args", args("project_one")],
+                                 store: store, extra: ["PROJECTS_FILE": projects])
+        #expect(inProject.json?["error"]?["code"] == .string("confirmation_required"), "\(inProject.output)")
+        #expect(try !exists("project_one"))
+        let otherProject = try tool(["create_table", "--db", database, "--project", "elsewhere", "--args", args("other_one")],
+                                    store: store, extra: ["PROJECTS_FILE": projects])
+        #expect(otherProject.status == 0, "\(otherProject.output)")
     }
 
     @Test("an approval acts only on the database and project it was asked for: another --db or --project is invalid_approval")
