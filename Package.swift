@@ -4,7 +4,9 @@ import PackageDescription
 /// pgassist: the Supabase Studio AI assistant API as a FastCGI responder behind nginx.
 ///
 /// Dependency arrows point one way: C modules and Platform → thin Swift wrappers (FastCGI, SQLite, Postgres,
-/// HTTPClient) → the HTTP model → the domain (Assistant) → the `pgassist` executable.
+/// HTTPClient, PgQuery, Crypto) → the domain (Store, Policies, Operations, Model, SQLGuard, the tool modules,
+/// ChatEngine), which knows no HTTP → the edge (HTTP, AssistantHTTP, FastCGIHTTP) → the `pgassist` executable,
+/// the composition root. README "Architecture" walks one request through them.
 let package = Package(
     name: "pgassist",
     platforms: [.macOS(.v15)],
@@ -135,8 +137,8 @@ let package = Package(
         // against the shared SDK, whose autolink entries do not list them. Allowed here because this is
         // the root package; debug builds and tests keep the shared libraries.
         .executableTarget(name: "pgassist", dependencies: [
-            "Platform", "FastCGI", "FastCGIHTTP", "HTTP", "AssistantHTTP", "ChatEngine", "Model", "Store", "Policies", "Operations", "Tools", "ToolsCore", "TrashTools",
-            "SQLGuard", "JSON", "Logs",
+            "Platform", "FastCGI", "FastCGIHTTP", "AssistantHTTP", "ChatEngine", "Store", "Policies", "Operations", "Tools", "ToolsCore",
+            "TrashTools", "SQLGuard", "JSON", "Logs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [
