@@ -21,8 +21,9 @@ struct ChatHistory {
         ToolCallResults(messages: messages).unanswered
     }
 
-    /// Builds the history from `messages` (oldest first) within about `tokenBudget` tokens.
-    init(messages: [MessageRecord], tokenBudget: Int) {
+    /// Builds the history from `messages` (oldest first) within about `tokenBudget` tokens; tool results are
+    /// given as `view` derives them from the stored copies.
+    init(messages: [MessageRecord], tokenBudget: Int, view: ModelView) {
         let results = ToolCallResults(messages: messages)
         // Turns start at user messages; anything before the first one (a window that begins mid-turn) is dropped.
         var turns: [[ConversationItem]] = []
@@ -32,7 +33,7 @@ struct ChatHistory {
                 turns.append([.userMessage(message.content ?? "")])
             case "assistant":
                 guard !turns.isEmpty else { continue }
-                turns[turns.count - 1] += Self.items(assistant: message, calls: results.turns[index] ?? [])
+                turns[turns.count - 1] += Self.items(assistant: message, calls: results.turns[index] ?? [], view: view)
             default:
                 continue
             }
@@ -50,7 +51,8 @@ struct ChatHistory {
 
     /// An assistant message's items: the provider's verbatim items when kept (they carry reasoning),
     /// else its text and calls; then the result of each call.
-    private static func items(assistant message: MessageRecord, calls: [ToolCallResults.Pair]) -> [ConversationItem] {
+    private static func items(assistant message: MessageRecord, calls: [ToolCallResults.Pair],
+                              view: ModelView) -> [ConversationItem] {
         var items: [ConversationItem] = []
         if let text = message.providerItems, let kept = (try? JSONValue.parse(text))?.arrayValue, !kept.isEmpty {
             items = kept.map(ConversationItem.providerItem)
@@ -63,8 +65,8 @@ struct ChatHistory {
         for (call, output) in calls {
             guard let output else { continue }
             items.append(.functionOutput(callId: call.id,
-                                         output: ToolOutputEnvelope.wrap(tool: output.toolName ?? call.name,
-                                                                         rendered: output.toolResult ?? "{}")))
+                                         output: view.toolOutput(tool: output.toolName ?? call.name,
+                                                                 stored: output.toolResult ?? "{}")))
         }
         return items
     }

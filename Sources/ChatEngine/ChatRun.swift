@@ -133,7 +133,7 @@ final class ChatRun {
         var budget = configuration.chat.historyTokenBudget
         var partial = ""
         while true {
-            let history = ChatHistory(messages: recent, tokenBudget: budget)
+            let history = ChatHistory(messages: recent, tokenBudget: budget, view: ModelView(sharing: target.dataSharing))
             var text = instructions
             if lastRound {
                 text += "\nThis is the last step of this turn: tools are not available now. Answer with what you know."

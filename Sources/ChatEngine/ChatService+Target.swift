@@ -3,12 +3,13 @@ import ToolsCore
 
 extension ChatService {
     /// Where the command's tools work. A project in the registry (`PROJECTS_FILE`) brings its own connection
-    /// string, tools, role and approval policy, and a connection string in the request is then ignored;
+    /// string, tools, role, approval policy and data sharing level, and a connection string in the request is then ignored;
     /// otherwise the request's connection string is used if the host policy allows it (checked on the hosts
     /// libpq would connect to, before any connection is made).
     func chatTarget(_ command: ChatCommand) throws(ChatError) -> ChatTarget {
         var settings = configuration.tools
         let deploymentGate = configuration.chat.approvalTools
+        let sharing = configuration.chat.dataSharing
         if let project = resources.projects?.project(command.projectRef) {
             if let role = project.readOnlyRole { settings.readOnlyRole = role }
             if let login = project.readOnlyConnection { settings.readOnlyConnection = login }
@@ -16,14 +17,16 @@ extension ChatService {
                                           settings: settings, cache: resources.cache)
             return ChatTarget(database: database, allowedTools: Set(project.toolNames),
                               approvalPolicy: ApprovalPolicy(gatedTools: deploymentGate.union(project.approvalTools)),
-                              settings: settings, approvals: PendingActionTarget(projectRef: command.projectRef, database: database))
+                              settings: settings, approvals: PendingActionTarget(projectRef: command.projectRef, database: database),
+                              dataSharing: project.dataSharing ?? sharing)
         }
         guard let connectionString = command.connectionString else {
             if resources.projects != nil {
                 throw ChatError(.projectNotFound, "The project \(command.projectRef) is not configured on this server.")
             }
             return ChatTarget(database: nil, allowedTools: nil, approvalPolicy: ApprovalPolicy(gatedTools: deploymentGate),
-                              settings: settings, approvals: PendingActionTarget(projectRef: command.projectRef, database: nil))
+                              settings: settings, approvals: PendingActionTarget(projectRef: command.projectRef, database: nil),
+                              dataSharing: sharing)
         }
         let confined: String
         do {
@@ -35,6 +38,7 @@ extension ChatService {
         let database = DatabaseAccess(connectionString: confined, pool: resources.pool, settings: settings,
                                       cache: resources.cache)
         return ChatTarget(database: database, allowedTools: nil, approvalPolicy: ApprovalPolicy(gatedTools: deploymentGate),
-                          settings: settings, approvals: PendingActionTarget(projectRef: command.projectRef, database: database))
+                          settings: settings, approvals: PendingActionTarget(projectRef: command.projectRef, database: database),
+                          dataSharing: sharing)
     }
 }

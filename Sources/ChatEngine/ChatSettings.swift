@@ -29,6 +29,9 @@ public struct ChatSettings: Sendable {
     /// A model call or tool call slower than this logs a slow-step warning with the run id, in milliseconds
     /// (`PGASSIST_SLOW_REQUEST_MS`, default 10000; 0 = off).
     public var slowStepMilliseconds: Int = 10_000
+    /// How much of the user's data the model provider receives (`DATA_SHARING`: `schema` or `data`, the default);
+    /// a project's `dataSharing` in `PROJECTS_FILE` overrides it.
+    public var dataSharing: DataSharing = .data
     /// The most tokens one model answer may use (`CHAT_MAX_OUTPUT_TOKENS`; default: the provider's).
     public var maxOutputTokens: Int?
 
@@ -51,5 +54,11 @@ public struct ChatSettings: Sendable {
         maxOutputTokens = try number("CHAT_MAX_OUTPUT_TOKENS", 16...1_000_000)
         slowStepMilliseconds = try number("PGASSIST_SLOW_REQUEST_MS", 0...3_600_000) ?? slowStepMilliseconds
         if let tools = environment.list("APPROVAL_TOOLS") { approvalTools = Set(tools) }
+        if let level = environment.string("DATA_SHARING") {
+            guard let sharing = DataSharing(name: level) else {
+                throw ConfigurationError(variable: "DATA_SHARING", message: "must be schema or data, not '\(level)'")
+            }
+            dataSharing = sharing
+        }
     }
 }

@@ -14,4 +14,6 @@ struct ChatTarget {
     let settings: ToolSettings
     /// The project and database approvals asked in this request are bound to, and approvals given in it must match.
     let approvals: PendingActionTarget
+    /// How much of the user's data the model receives (`DATA_SHARING`, or the project's `dataSharing`).
+    let dataSharing: DataSharing
 }

@@ -4,23 +4,26 @@ import Policies
 import Store
 import ToolsCore
 
-/// One tool call of a run as the client sees it: `{id, name, arguments, success, error?, durationMs}`.
+/// One tool call of a run as the client sees it: `{id, name, arguments, success, error?, durationMs, result}`.
 struct ToolCallOutcome: Sendable {
     let id: String
     let name: String
     /// The arguments text as the model wrote it.
     let arguments: String
     let result: ToolResult
-    /// The result as stored and shown to the model (within the output budget).
+    /// The result as stored: the user's copy, as `pgassist tool` prints it (within the output budget). The model's
+    /// copy is derived from it (`ModelView`).
     let rendered: String
     let durationMs: Int64
 
-    /// The entry of the response's `toolCalls` list; arguments are JSON when they parse, else the raw text.
+    /// The entry of the response's `toolCalls` list; arguments are JSON when they parse, else the raw text; `result`
+    /// is the user's copy of the result (`rendered`).
     var json: JSONValue {
         var object: [String: JSONValue] = [
             "id": .string(id), "name": .string(name),
             "arguments": (try? JSONValue.parse(arguments)) ?? .string(arguments),
             "success": .bool(result.isSuccess), "durationMs": .number(Double(durationMs)),
+            "result": (try? JSONValue.parse(rendered)) ?? .string(rendered),
         ]
         if let error = result.error {
             object["error"] = .object(["code": .string(error.code.rawValue), "message": .string(error.message)])

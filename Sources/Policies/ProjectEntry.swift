@@ -19,6 +19,8 @@ public struct ProjectEntry: Sendable, Equatable, CustomStringConvertible, Custom
     public let readOnlyConnection: String?
     /// Tools this project puts under the user's approval, besides the deployment's (`approvalTools`).
     public let approvalTools: Set<String>
+    /// How much of this project's data the model receives (`dataSharing`), when set; else `DATA_SHARING`'s level.
+    public var dataSharing: DataSharing? = nil
 
     /// Creates an entry; `toolNames` should already be filtered (see `ProjectFile`).
     public init(ref: String, connectionString: String, toolNames: [String], readOnly: Bool = false,
@@ -36,7 +38,7 @@ public struct ProjectEntry: Sendable, Equatable, CustomStringConvertible, Custom
     public var description: String {
         "ProjectEntry(ref: \(ref), tools: \(toolNames), readOnly: \(readOnly), readOnlyRole: \(readOnlyRole ?? "none"), "
             + "readOnlyConnection: \(readOnlyConnection == nil ? "none" : "set"), "
-            + "approvalTools: \(approvalTools.sorted()))"
+            + "approvalTools: \(approvalTools.sorted()), dataSharing: \(dataSharing?.rawValue ?? "default"))"
     }
 
     /// Same as `description`: the connection string stays out of debug output too.

@@ -6,10 +6,12 @@ import JSON
 import Postgres
 
 /// Reads and checks a projects file: a JSON object mapping each project ref to
-/// `{"connectionString", "tools"?, "readOnly"?, "readOnlyRole"?, "readOnlyConnectionString"?, "approvalTools"?}`.
+/// `{"connectionString", "tools"?, "readOnly"?, "readOnlyRole"?, "readOnlyConnectionString"?, "approvalTools"?,
+/// "dataSharing"?}`.
 enum ProjectFile {
     /// The fields an entry may have.
-    static let fields = ["connectionString", "tools", "readOnly", "readOnlyRole", "readOnlyConnectionString", "approvalTools"]
+    static let fields = ["connectionString", "tools", "readOnly", "readOnlyRole", "readOnlyConnectionString", "approvalTools",
+                         "dataSharing"]
     /// The largest file read, in bytes.
     static let maxBytes = 16 * 1024 * 1024
 
@@ -63,9 +65,11 @@ enum ProjectFile {
             let tools = try toolList("tools") ?? Set(knownTools.map(\.name))
             let approvalTools = try toolList("approvalTools") ?? []
             let offered = knownTools.filter { tools.contains($0.name) && (!readOnly || $0.isReadOnly) }.map(\.name)
-            return ProjectEntry(ref: ref, connectionString: connectionString, toolNames: offered,
-                                readOnly: readOnly, readOnlyRole: readOnlyRole,
-                                readOnlyConnection: readOnlyConnection, approvalTools: approvalTools)
+            var project = ProjectEntry(ref: ref, connectionString: connectionString, toolNames: offered,
+                                       readOnly: readOnly, readOnlyRole: readOnlyRole,
+                                       readOnlyConnection: readOnlyConnection, approvalTools: approvalTools)
+            project.dataSharing = try dataSharing()
+            return project
         }
 
         private func failure(_ field: String?, _ message: String) -> ProjectRegistryError {
@@ -107,6 +111,15 @@ enum ProjectFile {
             default:
                 throw failure("readOnlyConnectionString", "must be libpq options such as 'user=reader password=…' or a connection string")
             }
+        }
+
+        private func dataSharing() throws(ProjectRegistryError) -> DataSharing? {
+            switch entry["dataSharing"] {
+            case nil, .null?: return nil
+            case .string(let name)?: if let level = DataSharing(name: name) { return level }
+            default: break
+            }
+            throw failure("dataSharing", "must be \"schema\" or \"data\"")
         }
 
         private func toolList(_ field: String) throws(ProjectRegistryError) -> Set<String>? {

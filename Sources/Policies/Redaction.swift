@@ -23,13 +23,19 @@ public enum Redaction {
 
     /// `text` with every password it holds replaced by `mask` (not truncated).
     public static func text(_ text: String) -> String {
+        var count = 0
+        return passwords(text, mask: maskScalars, count: &count)
+    }
+
+    /// `text` with the three shapes of password replaced by `mask`, adding how many were to `count`.
+    static func passwords(_ text: String, mask: [Unicode.Scalar], count: inout Int) -> String {
         // Fast path: most text holds none of the markers.
         let lowered = text.lowercased()
         guard lowered.contains("://") || lowered.contains("pass") else { return text }
         var result = Array(text.unicodeScalars)
-        result = uriPasswords(result)
-        result = keyValuePasswords(result)
-        result = sqlPasswords(result)
+        result = uriPasswords(result, mask: mask, count: &count)
+        result = keyValuePasswords(result, mask: mask, count: &count)
+        result = sqlPasswords(result, mask: mask, count: &count)
         var output = String.UnicodeScalarView()
         output.append(contentsOf: result)
         return String(output)
@@ -87,7 +93,8 @@ public enum Redaction {
 
     /// `scheme://user:password@host`: the password, between the first `:` of the user information
     /// and the last `@` of the word.
-    private static func uriPasswords(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    private static func uriPasswords(_ scalars: [Unicode.Scalar], mask: [Unicode.Scalar],
+                                     count: inout Int) -> [Unicode.Scalar] {
         var output: [Unicode.Scalar] = []
         output.reserveCapacity(scalars.count)
         var index = 0
@@ -112,7 +119,8 @@ public enum Redaction {
             }
             if let colon, let at = scalars[(colon + 1)..<end].lastIndex(of: "@") {
                 output.append(contentsOf: scalars[start...colon])
-                output.append(contentsOf: maskScalars)
+                output.append(contentsOf: mask)
+                count += 1
                 output.append(contentsOf: scalars[at..<end])
             } else {
                 output.append(contentsOf: scalars[start..<end])
@@ -124,7 +132,8 @@ public enum Redaction {
 
     /// `…password=value` and `…passwd=value` (any case): the value, quoted (`'…'` with `\'` or `''`
     /// escapes, or `"…"`) or up to the next whitespace.
-    private static func keyValuePasswords(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    private static func keyValuePasswords(_ scalars: [Unicode.Scalar], mask: [Unicode.Scalar],
+                                     count: inout Int) -> [Unicode.Scalar] {
         var output: [Unicode.Scalar] = []
         output.reserveCapacity(scalars.count)
         var index = 0
@@ -145,10 +154,12 @@ public enum Redaction {
             let quote = scalars[valueStart]
             if quote == "'" || quote == "\"" {
                 output.append(quote)
-                output.append(contentsOf: maskScalars)
+                output.append(contentsOf: mask)
+                count += 1
                 if valueEnd - 1 > valueStart, scalars[valueEnd - 1] == quote { output.append(quote) }
             } else {
-                output.append(contentsOf: maskScalars)
+                output.append(contentsOf: mask)
+                count += 1
             }
             index = valueEnd
         }
@@ -169,7 +180,8 @@ public enum Redaction {
     }
 
     /// SQL's `PASSWORD '…'` (any case, whitespace between): the literal's contents.
-    private static func sqlPasswords(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    private static func sqlPasswords(_ scalars: [Unicode.Scalar], mask: [Unicode.Scalar],
+                                     count: inout Int) -> [Unicode.Scalar] {
         let keyword = Array("password".unicodeScalars)
         var output: [Unicode.Scalar] = []
         output.reserveCapacity(scalars.count)
@@ -193,7 +205,8 @@ public enum Redaction {
             }
             let end = endOfValue(scalars, from: literal)
             output.append("'")
-            output.append(contentsOf: maskScalars)
+            output.append(contentsOf: mask)
+            count += 1
             if end - 1 > literal, scalars[end - 1] == "'" { output.append("'") }
             index = end
         }

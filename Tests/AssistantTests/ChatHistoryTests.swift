@@ -24,7 +24,7 @@ struct ChatHistoryTests {
         let call = StoredToolCall(id: "call_1", name: "list_tables", arguments: "{}")
         let messages = [message("user", "hi"), message("assistant", "", calls: [call]),
                         message("user", "again"), message("tool", answering: "call_1", result: #"{"success":false}"#)]
-        let history = ChatHistory(messages: messages, tokenBudget: 100_000)
+        let history = ChatHistory(messages: messages, tokenBudget: 100_000, view: ModelView(sharing: .data))
         guard history.items.count == 4 else {
             Issue.record("expected 4 items, got \(history.items)")
             return
@@ -49,14 +49,14 @@ struct ChatHistoryTests {
         messages += [message("user", "second"), message("assistant", "", calls: [call]),
                      message("tool", answering: "call_9", result: "{}"), message("assistant", "done")]
         messages += [message("user", big + "newest")]
-        let history = ChatHistory(messages: messages, tokenBudget: 1_500)
+        let history = ChatHistory(messages: messages, tokenBudget: 1_500, view: ModelView(sharing: .data))
         #expect(history.droppedTurns == 1)
         #expect(history.items.first == .userMessage("second"))
         #expect(history.items.contains(.functionCall(callId: "call_9", name: "list_tables", arguments: "{}")))
         #expect(history.items.contains { if case .functionOutput("call_9", _) = $0 { true } else { false } })
         #expect(history.items.last == .userMessage(big + "newest"))
 
-        let tiny = ChatHistory(messages: messages, tokenBudget: 10)
+        let tiny = ChatHistory(messages: messages, tokenBudget: 10, view: ModelView(sharing: .data))
         #expect(tiny.items == [.userMessage(big + "newest")], "the newest turn stays even over the budget")
     }
 
@@ -65,7 +65,7 @@ struct ChatHistoryTests {
         let call = StoredToolCall(id: "call_2", name: "run_sql", arguments: "{}")
         let messages = [message("assistant", "", calls: [call]), message("tool", answering: "call_2", result: "{}"),
                         message("user", "hello")]
-        #expect(ChatHistory(messages: messages, tokenBudget: 10_000).items == [.userMessage("hello")])
+        #expect(ChatHistory(messages: messages, tokenBudget: 10_000, view: ModelView(sharing: .data)).items == [.userMessage("hello")])
     }
 
     @Test("calls without a result anywhere are found; answered ones are not")
@@ -87,7 +87,7 @@ struct ChatHistoryTests {
                         message("tool", answering: "call_x", result: #"{"ran":"duplicate_call_id"}"#),
                         message("user", "two"), message("assistant", nil, calls: [later])]
         #expect(ChatHistory.unansweredCalls(in: messages) == [later], "the later answer's call has no result yet")
-        let outputs = ChatHistory(messages: messages, tokenBudget: 100_000).items.compactMap { item -> String? in
+        let outputs = ChatHistory(messages: messages, tokenBudget: 100_000, view: ModelView(sharing: .data)).items.compactMap { item -> String? in
             guard case .functionOutput(let id, let output) = item else { return nil }
             return id == "call_x" ? output : nil
         }
@@ -108,7 +108,7 @@ struct ChatHistoryTests {
         let assistant = MessageRecord(id: "m", seq: 2, role: "assistant", content: "hi", toolCalls: nil, toolCallId: nil,
                                       toolResult: nil, runId: nil, createdAt: 0,
                                       providerItems: JSONValue.array([reasoning]).serialized())
-        let history = ChatHistory(messages: [message("user", "q"), assistant], tokenBudget: 10_000)
+        let history = ChatHistory(messages: [message("user", "q"), assistant], tokenBudget: 10_000, view: ModelView(sharing: .data))
         #expect(history.items == [.userMessage("q"), .providerItem(reasoning)])
     }
 }
