@@ -77,18 +77,6 @@ ANALYZE;
 
     /// The fixture database, made once per test process.
     static func database() throws -> ToolTestDatabase {
-        try shared.withLock { state -> ToolTestDatabase in
-            if let state { return try state.get() }
-            let result: Result<ToolTestDatabase, TestSupportError>
-            do {
-                let database = try ToolTestDatabase(prefix: "supa")
-                try database.execute(sql)
-                result = .success(database)
-            } catch {
-                result = .failure(TestSupportError("the Supabase-shaped fixture: \(error)"))
-            }
-            state = result
-            return try result.get()
-        }
+        try ToolTestDatabase.once(shared, prefix: "supa", sql: sql, what: "the Supabase-shaped fixture")
     }
 }
