@@ -67,6 +67,8 @@ package enum SensitiveReads {
             JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = w.oid
                  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
             WHERE d.refobjid <> r.oid
+        ), candidates(relid) AS (
+            SELECT relid FROM reads
         ), refused(kind, relid, attnum, rank) AS (
             SELECT 'trash', s.relid, 0, 0 FROM reads s
             JOIN pg_catalog.pg_class c ON c.oid = s.relid

@@ -15,7 +15,7 @@ extension SensitiveColumns {
         let found: PostgresResult
         do throws(PostgresError) {
             found = try connection.query("""
-                WITH RECURSIVE \(Self.listedCTE)
+                WITH RECURSIVE candidates(relid) AS (SELECT $1::pg_catalog.oid), \(Self.listedCTE)
                 SELECT coalesce(a.attname::pg_catalog.text, '') FROM listed l
                 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = l.relid AND a.attnum = l.attnum AND l.attnum > 0
                 WHERE l.relid = $1::pg_catalog.oid
@@ -35,8 +35,9 @@ extension SensitiveColumns {
 
     /// `listed(relid, attnum)`, a recursive CTE (the query starts `WITH RECURSIVE`) of the sensitive columns
     /// of the database (`attnum` 0: a relation listed whole), from the parameters `catalogParameters` (`$2`–`$5`).
-    /// Names count in every schema but the system ones; inheritance parents and children (partitions) of a
-    /// listed column's table have the same column listed.
+    /// Names count in every schema but the system ones, for the relations of `candidates(relid)`, which the
+    /// query defines (scanning every column of a large database for names takes long); inheritance parents and
+    /// children (partitions) of a listed column's table have the same column listed.
     package static let listedCTE = """
         listed(relid, attnum) AS (
         SELECT c.oid, coalesce(a.attnum, 0)::pg_catalog.int4
@@ -52,7 +53,7 @@ extension SensitiveColumns {
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE a.attnum > 0 AND NOT a.attisdropped
+        WHERE a.attrelid IN (SELECT relid FROM candidates) AND a.attnum > 0 AND NOT a.attisdropped
           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
           AND EXISTS (SELECT 1 FROM pg_catalog.unnest($5::pg_catalog.text[]) AS p(name)
                       WHERE pg_catalog.lower(a.attname) = p.name
