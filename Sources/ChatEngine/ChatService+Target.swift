@@ -13,6 +13,8 @@ extension ChatService {
         if let project = resources.projects?.project(command.projectRef) {
             if let role = project.readOnlyRole { settings.readOnlyRole = role }
             if let login = project.readOnlyConnection { settings.readOnlyConnection = login }
+            // Checked when the projects file was read: a malformed entry cannot reach here.
+            try? settings.sensitiveColumns.add(project.sensitiveColumns)
             let database = DatabaseAccess(connectionString: project.connectionString, pool: resources.pool,
                                           settings: settings, cache: resources.cache)
             return ChatTarget(database: database, allowedTools: Set(project.toolNames),

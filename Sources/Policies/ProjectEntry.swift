@@ -21,10 +21,14 @@ public struct ProjectEntry: Sendable, Equatable, CustomStringConvertible, Custom
     public let approvalTools: Set<String>
     /// How much of this project's data the model receives (`dataSharing`), when set; else `DATA_SHARING`'s level.
     public var dataSharing: DataSharing? = nil
+    /// Columns (`schema.table.column`) and relations (`schema.table`) whose values never reach the model,
+    /// besides the deployment's (`sensitiveColumns`).
+    public let sensitiveColumns: [String]
 
     /// Creates an entry; `toolNames` should already be filtered (see `ProjectFile`).
     public init(ref: String, connectionString: String, toolNames: [String], readOnly: Bool = false,
-                readOnlyRole: String? = nil, readOnlyConnection: String? = nil, approvalTools: Set<String> = []) {
+                readOnlyRole: String? = nil, readOnlyConnection: String? = nil, approvalTools: Set<String> = [],
+                sensitiveColumns: [String] = []) {
         self.ref = ref
         self.connectionString = connectionString
         self.toolNames = toolNames
@@ -32,13 +36,14 @@ public struct ProjectEntry: Sendable, Equatable, CustomStringConvertible, Custom
         self.readOnlyRole = readOnlyRole
         self.readOnlyConnection = readOnlyConnection
         self.approvalTools = approvalTools
+        self.sensitiveColumns = sensitiveColumns
     }
 
     /// The entry without its connection string.
     public var description: String {
         "ProjectEntry(ref: \(ref), tools: \(toolNames), readOnly: \(readOnly), readOnlyRole: \(readOnlyRole ?? "none"), "
             + "readOnlyConnection: \(readOnlyConnection == nil ? "none" : "set"), "
-            + "approvalTools: \(approvalTools.sorted()), dataSharing: \(dataSharing?.rawValue ?? "default"))"
+            + "approvalTools: \(approvalTools.sorted()), sensitiveColumns: \(sensitiveColumns), dataSharing: \(dataSharing?.rawValue ?? "default"))"
     }
 
     /// Same as `description`: the connection string stays out of debug output too.

@@ -7,11 +7,11 @@ import Postgres
 
 /// Reads and checks a projects file: a JSON object mapping each project ref to
 /// `{"connectionString", "tools"?, "readOnly"?, "readOnlyRole"?, "readOnlyConnectionString"?, "approvalTools"?,
-/// "dataSharing"?}`.
+/// "sensitiveColumns"?, "dataSharing"?}`.
 enum ProjectFile {
     /// The fields an entry may have.
     static let fields = ["connectionString", "tools", "readOnly", "readOnlyRole", "readOnlyConnectionString", "approvalTools",
-                         "dataSharing"]
+                         "sensitiveColumns", "dataSharing"]
     /// The largest file read, in bytes.
     static let maxBytes = 16 * 1024 * 1024
 
@@ -64,10 +64,12 @@ enum ProjectFile {
             let readOnlyConnection = try self.readOnlyConnection()
             let tools = try toolList("tools") ?? Set(knownTools.map(\.name))
             let approvalTools = try toolList("approvalTools") ?? []
+            let sensitiveColumns = try self.sensitiveColumns()
             let offered = knownTools.filter { tools.contains($0.name) && (!readOnly || $0.isReadOnly) }.map(\.name)
             var project = ProjectEntry(ref: ref, connectionString: connectionString, toolNames: offered,
                                        readOnly: readOnly, readOnlyRole: readOnlyRole,
-                                       readOnlyConnection: readOnlyConnection, approvalTools: approvalTools)
+                                       readOnlyConnection: readOnlyConnection, approvalTools: approvalTools,
+                                       sensitiveColumns: sensitiveColumns)
             project.dataSharing = try dataSharing()
             return project
         }
@@ -120,6 +122,23 @@ enum ProjectFile {
             default: break
             }
             throw failure("dataSharing", "must be \"schema\" or \"data\"")
+        }
+
+        /// `schema.table.column` or `schema.table` entries (the same shape `SENSITIVE_COLUMNS` takes).
+        private func sensitiveColumns() throws(ProjectRegistryError) -> [String] {
+            switch entry["sensitiveColumns"] {
+            case nil, .null?: return []
+            case .array(let elements)?:
+                return try elements.enumerated().map { (index, element) throws(ProjectRegistryError) -> String in
+                    let parts = element.stringValue?.split(separator: ".", omittingEmptySubsequences: false) ?? []
+                    guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }),
+                          let text = element.stringValue else {
+                        throw failure("sensitiveColumns", "entry \(index + 1) is not schema.table.column or schema.table")
+                    }
+                    return text
+                }
+            default: throw failure("sensitiveColumns", "must be an array of schema.table.column or schema.table entries")
+            }
         }
 
         private func toolList(_ field: String) throws(ProjectRegistryError) -> Set<String>? {

@@ -64,6 +64,8 @@ public enum ReadOnlyExecution {
                         try describe(explain.query, connection: connection)
                     }
                     try probe.storeAndCheck(ValueCap.storable(explain.query, columns: columns))
+                    try SensitiveReads.check(view: QueryProbe.viewName, columns: database.settings.sensitiveColumns,
+                                             connection: connection)
                     return try ExplainPlan.read(options: explain.options, budgetBytes: database.settings.outputBudgetBytes,
                                                 deadline: deadline, connection: connection)
                 }
@@ -78,6 +80,8 @@ public enum ReadOnlyExecution {
                     }
                     let cap = described.isEmpty ? nil : ValueCap(columns: described, limitBytes: database.settings.outputBudgetBytes)
                     try probe.storeAndCheck(cap?.wrap(sql) ?? ValueCap.noColumns(sql))
+                    try SensitiveReads.check(view: QueryProbe.viewName, columns: database.settings.sensitiveColumns,
+                                             connection: connection)
                     return try read(cap: cap, maxRows: maxRows, deadline: deadline, database: database, connection: connection)
                 }
             }

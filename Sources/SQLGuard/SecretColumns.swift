@@ -16,7 +16,9 @@ public enum SecretColumns {
             : "it holds settings set with ALTER ROLE … SET, which may be secrets; name the other columns you need"
     }
 
-    private static let sampledValues: Set<String> = ["most_common_vals", "histogram_bounds", "most_common_elems"]
+    /// Sampled values: the most common values and elements, histogram bounds, and a range column's bounds.
+    private static let sampledValues: Set<String> = ["most_common_vals", "histogram_bounds", "most_common_elems",
+                                                     "range_bounds_histogram"]
 
     private static let views: [String: Set<String>] = [
         "pg_roles": ["rolconfig"],

@@ -41,13 +41,17 @@ public struct GetSchemaTool: Tool {
             let schema = input.schema.flatMap { $0.isEmpty ? nil : $0 }
             let database = try context.requireDatabase()
             let platformSchemas = context.settings.platformSchemas
-            let key = "get_schema:" + JSONValue.array([schema.map(JSONValue.string) ?? .null, .string(input.table)]).serialized()
+            let sensitive = context.settings.sensitiveColumns
+            // Projects on one database may list different sensitive columns.
+            let key = "get_schema:" + JSONValue.array([schema.map(JSONValue.string) ?? .null, .string(input.table),
+                                                       .array(sensitive.catalogParameters.map(JSONValue.string))]).serialized()
             let data = try database.cached(key) { () throws(ToolError) -> JSONValue in
                 try database.transaction(readOnly: true) { connection throws(ToolError) in
                     let relation = try RelationResolver.resolve(table: input.table, schema: schema,
                                                                 platformSchemas: platformSchemas, on: connection)
                     let details = try TableDetailsQuery.run(relation, on: connection)
-                    return .object(Self.answer(relation, details))
+                    let marked = try sensitive.columns(ofRelation: UInt32(relation.oid) ?? 0, on: connection)
+                    return .object(Self.answer(relation, SensitiveSchema.mark(details, names: marked.names, whole: marked.whole)))
                 }
             }
             return .success(data.objectValue ?? [:], truncatable: "columns")

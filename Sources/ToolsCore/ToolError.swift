@@ -49,6 +49,9 @@ public struct ToolError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The trash schema or one of its logs is owned by, or writable by, a role other than the one pgassist
         /// connects as, so nothing read from it can be trusted; the message says how to fix it.
         public static let trashNotTrusted = Code(rawValue: "trash_not_trusted")
+        /// The query reads a column (or relation) that holds secrets, which never reach the model; `column`
+        /// in the details names it.
+        public static let sensitiveColumn = Code(rawValue: "sensitive_column")
         /// A bug or unexpected failure; details are in the log.
         public static let internalError = Code(rawValue: "internal_error")
     }

@@ -35,6 +35,9 @@ public struct ToolSettings: Sendable {
                                             "_analytics", "pgassist_trash"]
     /// How long an approval stays valid, in seconds (default 600).
     public var approvalLifetimeSeconds: Int = 600
+    /// The columns whose values never reach the model (`SENSITIVE_COLUMNS`, `SENSITIVE_COLUMN_NAMES`, a
+    /// project's `sensitiveColumns`).
+    public var sensitiveColumns = SensitiveColumns()
 
     /// Creates the default settings.
     public init() {}
@@ -42,7 +45,7 @@ public struct ToolSettings: Sendable {
     /// Reads settings from the environment (`TOOL_OUTPUT_BUDGET_BYTES`, `SQL_DEFAULT_MAX_ROWS`,
     /// `SQL_MAX_ROWS`, `SQL_STATEMENT_TIMEOUT_MS`, `SQL_LOCK_TIMEOUT_MS`, `SQL_IDLE_TIMEOUT_MS`,
     /// `DB_CONNECT_TIMEOUT_S`, `SQL_READ_ONLY_ROLE`, `SQL_READ_ONLY_CONNECTION`, `SQL_ALLOW_USER_FUNCTIONS`, `PLATFORM_SCHEMAS`,
-    /// `APPROVAL_TTL_S`); malformed numbers keep their defaults' bounds.
+    /// `APPROVAL_TTL_S`, `SENSITIVE_COLUMNS`, `SENSITIVE_COLUMN_NAMES`); malformed numbers keep their defaults' bounds.
     public init(environment: [String: String]) throws(ConfigurationError) {
         let environment = EnvironmentReader(environment)
         func number(_ name: String, _ value: inout Int, _ range: ClosedRange<Int>) throws(ConfigurationError) {
@@ -67,6 +70,7 @@ public struct ToolSettings: Sendable {
         // Not a strict switch: anything but 1 or true leaves user functions off.
         if let flag = environment.string("SQL_ALLOW_USER_FUNCTIONS") { allowUserFunctions = flag == "1" || flag == "true" }
         if let schemas = environment.list("PLATFORM_SCHEMAS") { platformSchemas = schemas }
+        sensitiveColumns = try SensitiveColumns(environment: environment)
     }
 }
 

@@ -72,7 +72,8 @@ struct ProjectRegistryTests {
         {
           "abcd": {"connectionString": "postgresql://app:\(secret)@db.internal/postgres"},
           "ro": {"connectionString": "host=/var/run/postgresql dbname=shop", "readOnly": true,
-                 "readOnlyRole": "assistant_ro", "approvalTools": ["run_sql"]},
+                 "readOnlyRole": "assistant_ro", "approvalTools": ["run_sql"],
+                 "sensitiveColumns": ["public.customers.internal_code", "billing.cards"]},
           "few": {"connectionString": "postgresql://localhost/x", "tools": ["run_sql", "list_tables", "drop_table"],
                   "readOnly": false, "readOnlyRole": null}
         }
@@ -106,6 +107,8 @@ struct ProjectRegistryTests {
         #expect(readOnly.toolNames == ["list_tables", "get_schema", "run_sql"])
         #expect(readOnly.readOnly && readOnly.readOnlyRole == "assistant_ro")
         #expect(readOnly.approvalTools.contains("run_sql"))
+        #expect(readOnly.sensitiveColumns == ["public.customers.internal_code", "billing.cards"])
+        #expect(all.sensitiveColumns.isEmpty)
 
         // Offered in the registry's order, whatever the file's order.
         #expect(registry.project("few")?.toolNames == ["list_tables", "run_sql", "drop_table"])
@@ -175,6 +178,9 @@ struct ProjectRegistryTests {
             (#"{"a": {"connectionString": "\#(bad)", "tools": "run_sql"}}"#, "a", "tools"),
             (#"{"a": {"connectionString": "\#(bad)", "approvalTools": [1]}}"#, "a", "approvalTools"),
             (#"{"a": {"connectionString": "\#(bad)", "readOnly": "yes"}}"#, "a", "readOnly"),
+            (#"{"a": {"connectionString": "\#(bad)", "sensitiveColumns": ["users"]}}"#, "a", "sensitiveColumns"),
+            (#"{"a": {"connectionString": "\#(bad)", "sensitiveColumns": "a.b"}}"#, "a", "sensitiveColumns"),
+            (#"{"a": {"connectionString": "\#(bad)", "sensitiveColumns": ["a..b"]}}"#, "a", "sensitiveColumns"),
             (#"{"a": {"connectionString": "\#(bad)", "readOnlyRole": ""}}"#, "a", "readOnlyRole"),
             (#"{"a": {"connectionString": "\#(bad)", "readonly": true}}"#, "a", "readonly"),
             (#"{"a": {"connectionString": "\#(bad)", "\#(bad)": true}}"#, "a", nil),

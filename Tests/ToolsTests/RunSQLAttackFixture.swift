@@ -73,19 +73,7 @@ enum AttackBaseSchema {
 
     /// A database with only the base schema (no user functions, operators, casts or secrets), made once.
     static func plainDatabase() throws -> ToolTestDatabase {
-        try plain.withLock { state -> ToolTestDatabase in
-            if let state { return try state.get() }
-            let result: Result<ToolTestDatabase, TestSupportError>
-            do {
-                let database = try ToolTestDatabase(prefix: "rsqlok")
-                try database.execute(sql)
-                result = .success(database)
-            } catch {
-                result = .failure(TestSupportError("plain database for the still-allowed queries: \(error)"))
-            }
-            state = result
-            return try result.get()
-        }
+        try ToolTestDatabase.once(plain, prefix: "rsqlok", sql: sql, what: "plain database for the still-allowed queries")
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import QueryTools
+import Synchronization
 import SchemaTools
 import TestSupport
 import ToolsCore
@@ -15,6 +16,25 @@ final class ToolTestDatabase: @unchecked Sendable {
     init(prefix: String = "tools") throws {
         url = try PostgresServer.shared().createDatabase(prefix: prefix)
         connection = try PostgresConnection(connectionString: url)
+    }
+
+    /// The database `state` holds, made on the first call (prefix `prefix`, set up with `sql`); a failure is
+    /// kept too, described as `what`, so later callers fail the same way without trying again.
+    static func once(_ state: borrowing Mutex<Result<ToolTestDatabase, TestSupportError>?>, prefix: String, sql: String,
+                     what: String) throws -> ToolTestDatabase {
+        try state.withLock { state -> ToolTestDatabase in
+            if let state { return try state.get() }
+            let result: Result<ToolTestDatabase, TestSupportError>
+            do {
+                let database = try ToolTestDatabase(prefix: prefix)
+                try database.execute(sql)
+                result = .success(database)
+            } catch {
+                result = .failure(TestSupportError("\(what): \(error)"))
+            }
+            state = result
+            return try result.get()
+        }
     }
 
     /// Runs setup SQL (several statements allowed).
