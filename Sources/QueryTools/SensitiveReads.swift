@@ -6,16 +6,20 @@ import ToolsCore
 /// schema, on what PostgreSQL recorded for it: a view's rewrite rule depends (`pg_depend`) on every column
 /// it reads anywhere (select list, `*` and `t.*` expanded, conditions, ordering, grouping, joins, function
 /// and aggregate arguments, subqueries, CTEs, laterals, set operations) with `refobjsubid` the column's
-/// number, and on every relation it reads with `refobjsubid` 0. A whole-row reference (`u`,
-/// `row_to_json(u)`, `u::text`) records no column: it shows only in the stored tree, as a `Var` with
-/// `varattno 0`.
+/// number, and on a relation it reads with no column named with `refobjsubid` 0. A whole-row reference (`u`,
+/// `row_to_json(u)`, `u::text`) records no column of its own (and nothing at all when the query also names a
+/// column of that table): it shows only in the stored tree, as a `Var` with `varattno 0`. So a definition that
+/// holds any whole-row reference is taken to read every column of every relation it reads (this refuses a
+/// whole row of an ordinary table beside a count of `auth.users`: safe, not precise). The relations a query
+/// reads include, at run time, their partitions and inheriting tables: those are followed too (for the trash).
 ///
 /// Refused (`sensitive_column`, naming the column, never a value), in the query and in every view and
 /// materialized view it reaches (their definitions read what they read, whichever of their columns the query
 /// takes):
 /// - a reference to a sensitive column;
 /// - any reference to a relation listed whole (`vault.decrypted_secrets`);
-/// - a whole-row reference in a definition that reads a relation with a sensitive column.
+/// - a whole-row reference in a definition that reads a relation with a sensitive column, whichever columns of
+///   it the definition names besides.
 /// `count(*)` of such a table records the table alone and no whole-row reference: it reveals no value and is
 /// allowed. Any relation in `pgassist_trash` is refused (`sql_not_read_only`, `relation_not_allowed`).
 package enum SensitiveReads {
@@ -67,10 +71,14 @@ package enum SensitiveReads {
             JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = w.oid
                  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
             WHERE d.refobjid <> r.oid
+        ), scanned(relid) AS (
+            SELECT relid FROM reads
+            UNION
+            SELECT i.inhrelid FROM scanned s JOIN pg_catalog.pg_inherits i ON i.inhparent = s.relid
         ), candidates(relid) AS (
             SELECT relid FROM reads
         ), refused(kind, relid, attnum, rank) AS (
-            SELECT 'trash', s.relid, 0, 0 FROM reads s
+            SELECT 'trash', s.relid, 0, 0 FROM scanned s
             JOIN pg_catalog.pg_class c ON c.oid = s.relid
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = $6
             UNION ALL
@@ -80,7 +88,7 @@ package enum SensitiveReads {
             WHERE s.attnum > 0
             UNION ALL
             SELECT 'whole', s.relid, l.attnum, 3 FROM reads s JOIN listed l ON l.relid = s.relid AND l.attnum > 0
-            WHERE s.attnum = 0 AND s.whole_row
+            WHERE s.whole_row
         )
         SELECT f.kind, n.nspname::pg_catalog.text, c.relname::pg_catalog.text, a.attname::pg_catalog.text
         FROM refused f

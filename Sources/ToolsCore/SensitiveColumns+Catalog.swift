@@ -59,14 +59,26 @@ extension SensitiveColumns {
                       WHERE pg_catalog.lower(a.attname) = p.name
                          OR pg_catalog.right(pg_catalog.lower(a.attname), pg_catalog.length(p.name) + 1) = '_' || p.name)
         UNION
-        -- Inheritance parents and children (partitions) hold the same column's values.
-        SELECT o.oid, coalesce(oa.attnum, 0)::pg_catalog.int4
+        -- Inheritance parents and children (partitions) hold the same column's values; a generated column
+        -- computed from a listed column holds what it derives from it.
+        SELECT x.relid, x.attnum
         FROM listed l
-        JOIN LATERAL (SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = l.relid
-                      UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = l.relid) AS o(oid) ON true
-        LEFT JOIN pg_catalog.pg_attribute la ON la.attrelid = l.relid AND la.attnum = l.attnum AND l.attnum > 0
-        LEFT JOIN pg_catalog.pg_attribute oa ON oa.attrelid = o.oid AND oa.attname = la.attname
-        WHERE l.attnum = 0 OR oa.attnum IS NOT NULL
+        CROSS JOIN LATERAL (
+            SELECT o.oid, coalesce(oa.attnum, 0)::pg_catalog.int4
+            FROM (SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = l.relid
+                  UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = l.relid) AS o(oid)
+            LEFT JOIN pg_catalog.pg_attribute la ON la.attrelid = l.relid AND la.attnum = l.attnum AND l.attnum > 0
+            LEFT JOIN pg_catalog.pg_attribute oa ON oa.attrelid = o.oid AND oa.attname = la.attname
+            WHERE l.attnum = 0 OR oa.attnum IS NOT NULL
+            UNION ALL
+            SELECT g.attrelid, g.attnum::pg_catalog.int4
+            FROM pg_catalog.pg_depend d
+            JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+            JOIN pg_catalog.pg_attribute g ON g.attrelid = ad.adrelid AND g.attnum = ad.adnum AND g.attgenerated <> ''
+            WHERE l.attnum > 0 AND d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+              AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = l.relid
+              AND d.refobjsubid = l.attnum
+        ) AS x(relid, attnum)
         )
         """
 }

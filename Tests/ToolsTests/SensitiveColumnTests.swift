@@ -39,6 +39,14 @@ struct SensitiveColumnTests {
         .refused("to_jsonb", "SELECT to_jsonb(u) FROM auth.users AS u"),
         .refused("count of the row", "SELECT count(u) FROM auth.users u"),
         .refused("field of the row", "SELECT (u).encrypted_password FROM auth.users u"),
+        .refused("whole row beside a named column", "SELECT id, u FROM auth.users u"),
+        .refused("whole row filtered on a column", "SELECT u FROM auth.users u WHERE u.email IS NOT NULL"),
+        .refused("to_jsonb of the row beside a column", "SELECT email, to_jsonb(u)->>'encrypted_password' FROM auth.users u"),
+        .refused("row of the unaliased table", "SELECT email, row_to_json(users)->>'recovery_token' FROM auth.users"),
+        .refused("row text ordered by a column", "SELECT u::text FROM auth.users u ORDER BY email"),
+        .refused("row size beside a column", "SELECT id, pg_column_size(u) FROM auth.users u"),
+        .refused("whole row of a password table", "SELECT id, a FROM public.accounts a", "password"),
+        .refused("generated copy of a secret", "SELECT id, email FROM auth.identities", "email"),
         .refused("where", "SELECT id FROM auth.users WHERE encrypted_password LIKE '$2a$%'"),
         .refused("order by", "SELECT id FROM auth.users ORDER BY encrypted_password"),
         .refused("group by", "SELECT count(*) FROM auth.users GROUP BY encrypted_password"),
@@ -77,6 +85,8 @@ struct SensitiveColumnTests {
         .refused("pg_statistic", "SELECT stavalues1 FROM pg_statistic", "pg_statistic", code: "sql_not_read_only"),
         .refused("trash table", "SELECT * FROM pgassist_trash.old_orders", "old_orders", code: "sql_not_read_only"),
         .refused("trash through a view", "SELECT count(*) FROM public.trash_peek", "old_orders", code: "sql_not_read_only"),
+        .refused("trash partition through its parent", "SELECT * FROM public.ledger", "ledger_old", code: "sql_not_read_only"),
+        .refused("trash child through its parent", "SELECT note FROM public.notes_base", "notes_dropped", code: "sql_not_read_only"),
     ]
 
     static let allowed: [SensitiveCase] = [

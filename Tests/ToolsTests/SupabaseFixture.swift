@@ -63,6 +63,13 @@ INSERT INTO public.parts VALUES (1, 'PLANTEDPART');
 CREATE TABLE pgassist_trash.old_orders (id int, total int);
 INSERT INTO pgassist_trash.old_orders VALUES (1, 10);
 CREATE VIEW public.trash_peek AS SELECT id FROM pgassist_trash.old_orders;
+CREATE TABLE public.ledger (id int, note text) PARTITION BY RANGE (id);
+CREATE TABLE pgassist_trash.ledger_old PARTITION OF public.ledger FOR VALUES FROM (0) TO (100);
+INSERT INTO public.ledger VALUES (1, 'PLANTEDTRASHPART');
+CREATE TABLE public.notes_base (id int, note text);
+CREATE TABLE pgassist_trash.notes_dropped () INHERITS (public.notes_base);
+INSERT INTO pgassist_trash.notes_dropped VALUES (1, 'PLANTEDTRASHCHILD');
+ALTER TABLE auth.identities ADD COLUMN email text GENERATED ALWAYS AS (lower(identity_data->>'sub')) STORED;
 CREATE TABLE public.stats_probe (id int, label text, password text);
 INSERT INTO public.stats_probe SELECT g % 3, 'label ' || (g % 3), 'PLANTEDSTAT' || (g % 3) FROM generate_series(1, 300) AS g;
 CREATE TABLE public.tokens_checked (id int, kind text DEFAULT 'PLANTEDDEFAULT', secret text,
