@@ -85,6 +85,8 @@ let package = Package(
         // drop_table, restore_table: the recoverable trash and its approvals.
         .target(name: "TrashTools", dependencies: ["Platform", "ToolsCore", "QueryTools", "SchemaTools", "Postgres", "SQLGuard", "JSON"]),
         .target(name: "Tools", dependencies: ["ToolsCore", "QueryTools", "SchemaTools", "TrashTools"]),
+        // pgassist grant-role: a least-privilege reader role built from the catalogs and the secret-column list.
+        .target(name: "RoleSetup", dependencies: ["ToolsCore", "Postgres", "JSON"]),
 
         // The HTTP model (request, response, router, JSON errors), independent of FastCGI.
         .target(name: "HTTP", dependencies: [
@@ -138,7 +140,7 @@ let package = Package(
         // the root package; debug builds and tests keep the shared libraries.
         .executableTarget(name: "pgassist", dependencies: [
             "Platform", "FastCGI", "FastCGIHTTP", "AssistantHTTP", "ChatEngine", "Store", "Policies", "Operations", "Tools", "ToolsCore",
-            "TrashTools", "SQLGuard", "JSON", "Logs",
+            "TrashTools", "RoleSetup", "SQLGuard", "JSON", "Logs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [

@@ -17,6 +17,8 @@
       (keywords, values, expand_dbname)) \
     X(int, PQconsumeInput, (PGconn *conn), (conn)) \
     X(PGresult *, PQdescribePrepared, (PGconn *conn, const char *stmt), (conn, stmt)) \
+    X(char *, PQencryptPasswordConn, (PGconn *conn, const char *passwd, const char *user, const char *algorithm), \
+      (conn, passwd, user, algorithm)) \
     X(char *, PQerrorMessage, (const PGconn *conn), (conn)) \
     X(PGresult *, PQexec, (PGconn *conn, const char *query), (conn, query)) \
     X(PGresult *, PQexecParams, (PGconn *conn, const char *command, int nParams, const Oid *paramTypes, \

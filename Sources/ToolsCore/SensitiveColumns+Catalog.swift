@@ -6,8 +6,8 @@ extension SensitiveColumns {
     /// for a whole relation), and the names.
     package var catalogParameters: [String] {
         let sorted = entries.sorted { $0.description < $1.description }
-        return [Self.array(sorted.map(\.schema)), Self.array(sorted.map(\.table)),
-                Self.array(sorted.map { $0.column ?? "" }), Self.array(names.map { $0.lowercased() })]
+        return [Self.textArray(sorted.map(\.schema)), Self.textArray(sorted.map(\.table)),
+                Self.textArray(sorted.map { $0.column ?? "" }), Self.textArray(names.map { $0.lowercased() })]
     }
 
     /// The sensitive columns of the relation `oid`, by name, and whether it is listed whole.
@@ -28,7 +28,7 @@ extension SensitiveColumns {
     }
 
     /// A `text[]` literal of `values` in their order.
-    private static func array(_ values: [String]) -> String {
+    package static func textArray(_ values: [String]) -> String {
         "{" + values.map { "\"" + $0.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\"" }
             .joined(separator: ",") + "}"
     }

@@ -6,7 +6,7 @@ struct PgAssist: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgassist",
         abstract: "The Supabase Studio AI assistant API, served over FastCGI behind nginx.",
-        subcommands: [Serve.self, Migrate.self, ToolCommand.self, AuditCommand.self, PurgeCommand.self, StatsCommand.self, BenchGuardCommand.self],
+        subcommands: [Serve.self, Migrate.self, ToolCommand.self, AuditCommand.self, PurgeCommand.self, GrantRoleCommand.self, StatsCommand.self, BenchGuardCommand.self],
         defaultSubcommand: Serve.self
     )
 }
