@@ -21,7 +21,8 @@ import ToolsCore
 /// - a whole-row reference in a definition that reads a relation with a sensitive column, whichever columns of
 ///   it the definition names besides.
 /// `count(*)` of such a table records the table alone and no whole-row reference: it reveals no value and is
-/// allowed. Any relation in `pgassist_trash` is refused (`sql_not_read_only`, `relation_not_allowed`).
+/// allowed. Any relation in `pgassist_trash` is refused (`sql_not_read_only`, `relation_not_allowed`), and so is
+/// any TOAST table (`pg_toast*`): it holds the long values of another table, secrets and trash rows included.
 package enum SensitiveReads {
     /// Checks the stored query `view` (its name, e.g. `pg_temp.pgassist_query`) against `columns`.
     package static func check(view: String, columns: SensitiveColumns, connection: PostgresConnection) throws(ToolError) {
@@ -35,6 +36,12 @@ package enum SensitiveReads {
         let kind = found.string(0, 0) ?? ""
         let schema = found.string(0, 1) ?? "", relation = found.string(0, 2) ?? "", column = found.string(0, 3)
         let table = "\(SQLIdentifier.quote(schema)).\(SQLIdentifier.quote(relation))"
+        if kind == "toast" {
+            throw ToolError(.sqlNotReadOnly, """
+                reading \(table) is not allowed: TOAST tables hold other tables' long values (secrets and the \
+                trash's rows included) without their rules; query the table itself.
+                """, details: ["reason": .string("relation_not_allowed")])
+        }
         if kind == "trash" {
             throw ToolError(.sqlNotReadOnly, """
                 reading \(table) is not allowed: the schema \(ProtectedSchemas.trash) holds tables users dropped and \
@@ -52,7 +59,7 @@ package enum SensitiveReads {
 
     /// Rows `kind, schema, relation, column?` for what the query `$1` reads that is refused: `column` (a
     /// sensitive column read), `relation` (a relation listed whole), `whole` (a whole-row reference to a
-    /// relation with a sensitive column) or `trash`. Entries are `$2`–`$4` (column `''` for a whole
+    /// relation with a sensitive column), `toast` or `trash`. Entries are `$2`–`$4` (column `''` for a whole
     /// relation), names `$5`, the trash schema `$6`.
     static let query = """
         WITH RECURSIVE \(SensitiveColumns.listedCTE), reached(oid) AS (
@@ -78,6 +85,10 @@ package enum SensitiveReads {
         ), candidates(relid) AS (
             SELECT relid FROM reads
         ), refused(kind, relid, attnum, rank) AS (
+            SELECT 'toast', s.relid, 0, 0 FROM scanned s
+            JOIN pg_catalog.pg_class c ON c.oid = s.relid
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname ~ '^pg_toast'
+            UNION ALL
             SELECT 'trash', s.relid, 0, 0 FROM scanned s
             JOIN pg_catalog.pg_class c ON c.oid = s.relid
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = $6

@@ -55,9 +55,18 @@ extension SensitiveColumns {
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE a.attrelid IN (SELECT relid FROM candidates) AND a.attnum > 0 AND NOT a.attisdropped
           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
-          AND EXISTS (SELECT 1 FROM pg_catalog.unnest($5::pg_catalog.text[]) AS p(name)
-                      WHERE pg_catalog.lower(a.attname) = p.name
-                         OR pg_catalog.right(pg_catalog.lower(a.attname), pg_catalog.length(p.name) + 1) = '_' || p.name)
+          AND EXISTS (
+              -- The column's own name, or (a column of a composite type, or an array of one) a field's name.
+              SELECT 1 FROM pg_catalog.unnest($5::pg_catalog.text[]) AS p(name)
+              CROSS JOIN LATERAL (SELECT a.attname
+                                  UNION ALL
+                                  SELECT f.attname FROM pg_catalog.pg_type t
+                                  LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+                                  JOIN pg_catalog.pg_attribute f
+                                       ON f.attrelid = coalesce(NULLIF(t.typrelid, 0), e.typrelid) AND f.attnum > 0
+                                  WHERE t.oid = a.atttypid) AS named(attname)
+              WHERE pg_catalog.lower(named.attname) = p.name
+                 OR pg_catalog.right(pg_catalog.lower(named.attname), pg_catalog.length(p.name) + 1) = '_' || p.name)
         UNION
         -- Inheritance parents and children (partitions) hold the same column's values; a generated column
         -- computed from a listed column holds what it derives from it.

@@ -47,6 +47,10 @@ struct SensitiveColumnTests {
         .refused("row size beside a column", "SELECT id, pg_column_size(u) FROM auth.users u"),
         .refused("whole row of a password table", "SELECT id, a FROM public.accounts a", "password"),
         .refused("generated copy of a secret", "SELECT id, email FROM auth.identities", "email"),
+        .refused("field of a composite column", "SELECT (cred).password FROM public.logins", "cred"),
+        .refused("composite column as text", "SELECT cred::text FROM public.logins", "cred"),
+        .refused("array of composites", "SELECT history FROM public.logins", "history"),
+        .refused("view of a composite's field", "SELECT pw FROM public.login_fields", "cred"),
         .refused("where", "SELECT id FROM auth.users WHERE encrypted_password LIKE '$2a$%'"),
         .refused("order by", "SELECT id FROM auth.users ORDER BY encrypted_password"),
         .refused("group by", "SELECT count(*) FROM auth.users GROUP BY encrypted_password"),
@@ -124,6 +128,22 @@ struct SensitiveColumnTests {
         let text = result.json.serialized()
         #expect(result.isSuccess, "\(text)")
         #expect(!text.contains(SupabaseFixture.planted), "\(text)")
+    }
+
+    @Test("a TOAST table, which holds a table's long values (secrets and trash rows included), is refused")
+    func toastTables() throws {
+        let database = try SupabaseFixture.database()
+        let toast = try #require(try database.scalar("SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'public.long_secrets'::regclass"))
+        #expect(try database.scalar("SELECT count(*) > 0 FROM \(toast)") == "t", "the fixture's long value is in \(toast)")
+        for sql in ["SELECT chunk_id, chunk_seq, convert_from(chunk_data, 'UTF8') AS d FROM \(toast)",
+                    "SELECT chunk_seq, length(chunk_data) FROM \(toast)",
+                    "SELECT count(*) FROM \(toast)"] {
+            let result = RunSQLTool().execute(.object(["query": .string(sql)]), context: database.context())
+            let text = result.json.serialized()
+            #expect(result.error?.code.rawValue == "sql_not_read_only", "\(sql) → \(text)")
+            #expect(result.error?.details["reason"]?.stringValue == "relation_not_allowed", "\(text)")
+            #expect(!text.contains(SupabaseFixture.planted), "\(text)")
+        }
     }
 
     @Test("SENSITIVE_COLUMNS adds columns and whole relations; SENSITIVE_COLUMN_NAMES replaces the names")

@@ -70,6 +70,13 @@ CREATE TABLE public.notes_base (id int, note text);
 CREATE TABLE pgassist_trash.notes_dropped () INHERITS (public.notes_base);
 INSERT INTO pgassist_trash.notes_dropped VALUES (1, 'PLANTEDTRASHCHILD');
 ALTER TABLE auth.identities ADD COLUMN email text GENERATED ALWAYS AS (lower(identity_data->>'sub')) STORED;
+CREATE TYPE public.credential AS (login text, password text);
+CREATE TABLE public.logins (id int, cred public.credential, history public.credential[]);
+INSERT INTO public.logins VALUES (1, ROW('bob', 'PLANTEDCOMPOSITE'), ARRAY[ROW('bob', 'PLANTEDARRAY')::public.credential]);
+CREATE VIEW public.login_fields AS SELECT id, (cred).password AS pw FROM public.logins;
+CREATE TABLE public.long_secrets (id int, label text, secret text);
+ALTER TABLE public.long_secrets ALTER COLUMN secret SET STORAGE EXTERNAL;
+INSERT INTO public.long_secrets VALUES (1, 'long', 'PLANTEDLONG' || repeat('x', 5000));
 CREATE TABLE public.stats_probe (id int, label text, password text);
 INSERT INTO public.stats_probe SELECT g % 3, 'label ' || (g % 3), 'PLANTEDSTAT' || (g % 3) FROM generate_series(1, 300) AS g;
 CREATE TABLE public.tokens_checked (id int, kind text DEFAULT 'PLANTEDDEFAULT', secret text,
