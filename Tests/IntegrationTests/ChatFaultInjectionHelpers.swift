@@ -214,9 +214,9 @@ extension RunTable {
     }
 
     /// Every run as (id, thread, status, error code).
-    func runRows() throws -> [(id: String, threadId: String, status: String, errorCode: String?)] {
-        try textRows("SELECT id, thread_id, status, error_code FROM runs ORDER BY created_at, id").map { row in
-            (row[0] ?? "", row[1] ?? "", row[2] ?? "", row[3])
+    func runRows() throws -> [(id: String, threadId: String, status: String, errorCode: String?, worker: String?)] {
+        try textRows("SELECT id, thread_id, status, error_code, worker FROM runs ORDER BY created_at, id").map { row in
+            (row[0] ?? "", row[1] ?? "", row[2] ?? "", row[3], row[4])
         }
     }
 }
@@ -224,7 +224,8 @@ extension RunTable {
 /// What a fault run must leave in the store, checked on the rows themselves.
 struct StoreAudit {
     let messages: [StoredMessage]
-    let runs: [(id: String, threadId: String, status: String, errorCode: String?)]
+    /// Each run with its driver (`host/pid/start`, `WorkerIdentity`).
+    let runs: [(id: String, threadId: String, status: String, errorCode: String?, worker: String?)]
 
     init(_ table: RunTable) throws {
         messages = try table.messages()

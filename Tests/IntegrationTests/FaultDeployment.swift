@@ -111,6 +111,8 @@ final class Chaos: @unchecked Sendable {
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
     private(set) var kills = 0
+    /// The pids of the workers killed.
+    private(set) var killed: Set<Int32> = []
     private(set) var targetRestarts = 0
     private(set) var storeRestarts = 0
     private(set) var events: [String] = []
@@ -191,6 +193,7 @@ final class Chaos: @unchecked Sendable {
             let victim = eligible[Int.random(in: 0..<eligible.count, using: &generator)]
             if kill(victim, SIGKILL) == 0 {
                 kills += 1
+                killed.insert(victim)
                 events.append("\(elapsed): SIGKILL worker \(victim) at turn \(turns.count)")
             }
         }
