@@ -120,7 +120,8 @@ let package = Package(
         // The HTTP edge of the assistant API: endpoints, request parsing, idempotency, every APIError mapping,
         // server-sent event rendering.
         .target(name: "AssistantHTTP", dependencies: [
-            "Platform", "HTTP", "ChatEngine", "Store", "Policies", "Operations", "Model", "ToolsCore", "Crypto", "JSON", "Logs",
+            "Platform", "HTTP", "FastCGI", "FastCGIHTTP", "ChatEngine", "Store", "Policies", "Operations", "Model", "ToolsCore",
+            "Crypto", "JSON", "Logs",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -139,7 +140,7 @@ let package = Package(
         // against the shared SDK, whose autolink entries do not list them. Allowed here because this is
         // the root package; debug builds and tests keep the shared libraries.
         .executableTarget(name: "pgassist", dependencies: [
-            "Platform", "FastCGI", "FastCGIHTTP", "AssistantHTTP", "ChatEngine", "Store", "Policies", "Operations", "Tools", "ToolsCore",
+            "Platform", "AssistantHTTP", "ChatEngine", "Store", "Policies", "Operations", "Tools", "ToolsCore",
             "TrashTools", "RoleSetup", "SQLGuard", "JSON", "Logs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,6 @@
 import ArgumentParser
+import AssistantHTTP
 import ChatEngine
-import FastCGI
 import Logging
 import Operations
 import Platform
@@ -60,7 +60,7 @@ struct Serve: ParsableCommand {
         if let stopGraceMs, !(0...3_600_000).contains(stopGraceMs) {
             throw ValidationError("--stop-grace-ms must be from 0 to 3600000.")
         }
-        if let listen, ListenAddress(parsing: listen) == nil {
+        if let listen, !AssistantServer.isListenAddress(listen) {
             throw ValidationError("--listen takes a unix socket path or :PORT, not '\(listen)'.")
         }
     }
@@ -79,12 +79,19 @@ struct Serve: ParsableCommand {
         }
 
         let wiring = try Wiring(settings: settings, logger: logger)
-        let address = listen.flatMap(ListenAddress.init(parsing:)) ?? .inherited
-        if address == .inherited && FastCGIServer.isCGI {
+        let limits = AssistantServer.Limits(threads: settings.threads, maxRequests: settings.maxRequests,
+                                            maxBodyBytes: settings.maxBodyBytes,
+                                            requestTimeoutMilliseconds: settings.requestTimeoutMilliseconds,
+                                            slowRequestMilliseconds: settings.slowRequestMilliseconds,
+                                            stopGraceMilliseconds: settings.stopGraceMilliseconds)
+        guard let server = AssistantServer(listen: listen, limits: limits, logger: logger) else {
+            throw ValidationError("--listen takes a unix socket path or :PORT, not '\(listen ?? "")'.")
+        }
+        if server.isCGI {
             guard environment["REQUEST_METHOD"] != nil else {
                 throw StartupError("stdin is not a FastCGI socket: start pgassist under spawn-fcgi, or pass --listen.")
             }
-            FastCGIServer.serveCGIRequest(with: try wiring.requestHandler())
+            server.serveCGIRequest(with: try wiring.api())
             return
         }
 
@@ -100,12 +107,6 @@ struct Serve: ParsableCommand {
             logger.error("could not prepare the thread store; will retry on each request",
                          metadata: ["error": "\(error.debugDescription)"])
         }
-        let configuration = FastCGIServerConfiguration(listen: address, threads: settings.threads,
-                                                       maxRequests: settings.maxRequests,
-                                                       requestTimeoutMilliseconds: settings.requestTimeoutMilliseconds,
-                                                       slowRequestMilliseconds: settings.slowRequestMilliseconds,
-                                                       stopGraceMilliseconds: settings.stopGraceMilliseconds)
-        let server = FastCGIServer(configuration: configuration, logger: logger)
-        try server.run { _ in wiring.requestHandlerOrUnavailable() }
+        try server.run { () throws(StoreError) in try wiring.api() }
     }
 }

@@ -1,7 +1,5 @@
 import AssistantHTTP
 import ChatEngine
-import FastCGI
-import FastCGIHTTP
 import Logging
 import Operations
 import Policies
@@ -10,7 +8,7 @@ import Tools
 import ToolsCore
 
 /// The composition root of `pgassist serve`: builds the parts a worker process shares (connection pools, project
-/// registry, host policy, run locks, run-end retrier, metrics) once, and each request thread's handler over them.
+/// registry, host policy, run locks, run-end retrier, metrics) once, and each request thread's API over them.
 struct Wiring: Sendable {
     let settings: ServeSettings
     let resources: ChatResources
@@ -39,20 +37,9 @@ struct Wiring: Sendable {
         self.logger = logger
     }
 
-    /// The handler of one request thread: its own store connection and API over the shared parts.
-    func requestHandler() throws(StoreError) -> RequestHandler {
-        let api = AssistantAPI(tools: .standard, store: try settings.openStore(), configuration: settings.assistant,
-                               logger: logger, resources: resources)
-        return RequestHandler(responder: api, maxBodyBytes: settings.maxBodyBytes, logger: logger)
-    }
-
-    /// `requestHandler()`, or one that answers 503 `store_unavailable` when the store cannot be opened (logged).
-    func requestHandlerOrUnavailable() -> any FastCGIHandler {
-        do throws(StoreError) {
-            return try requestHandler()
-        } catch {
-            logger.critical("cannot open the thread store", metadata: ["error": "\(error.debugDescription)"])
-            return UnavailableHandler(answering: AssistantAPI.storeUnavailable, logger: logger)
-        }
+    /// The API of one request thread: its own store connection over the shared parts.
+    func api() throws(StoreError) -> AssistantAPI {
+        AssistantAPI(tools: .standard, store: try settings.openStore(), configuration: settings.assistant, logger: logger,
+                     resources: resources)
     }
 }
