@@ -67,7 +67,7 @@ public struct ApprovalPolicy: Sendable, Equatable {
         }
         let impact = JSONValue.object(["tool": .string(tool.name),
                                        "arguments": (try? JSONValue.parse(arguments)) ?? .string(arguments)])
-        let action = PendingAction(id: PendingAction.makeId(), userId: context.userId, tool: tool.name, arguments: arguments,
+        let action = PendingAction(id: Identifier.make("act"), userId: context.userId, tool: tool.name, arguments: arguments,
                                    impact: impact,
                                    expiresAt: now + Int64(context.settings.approvalLifetimeSeconds) * 1_000)
         try actions.savePendingAction(action)

@@ -25,13 +25,3 @@ public struct PendingAction: Sendable, Equatable {
         self.expiresAt = expiresAt
     }
 }
-
-extension PendingAction {
-    private static let idAlphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-
-    /// A new action id: `act_` and 24 random base-62 characters (about 143 bits from the system's CSPRNG).
-    public static func makeId() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "act_" + String((0..<24).map { _ in idAlphabet[Int(generator.next(upperBound: UInt64(idAlphabet.count)))] })
-    }
-}

@@ -99,7 +99,7 @@ public struct DropTableTool: Tool {
                              reason: String) throws(ToolError) -> ToolError {
         let now = WallClock.nowMilliseconds()
         let impactJSON = impact.json(cascade: request.cascade, purge: request.purge)
-        let action = PendingAction(id: PendingAction.makeId(), userId: context.userId, tool: name, arguments: request.arguments,
+        let action = PendingAction(id: Identifier.make("act"), userId: context.userId, tool: name, arguments: request.arguments,
                                    impact: impactJSON, expiresAt: now + Int64(context.settings.approvalLifetimeSeconds) * 1_000)
         try actions.savePendingAction(action)
         let what = request.purge ? "delete it permanently" : "move it to the trash (restorable with restore_table)"

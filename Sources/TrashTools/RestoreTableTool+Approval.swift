@@ -16,7 +16,7 @@ extension RestoreTableTool {
         let now = WallClock.nowMilliseconds()
         var impact = entry.impact(trashedBy: trashedBy).objectValue ?? [:]
         impact["table"] = .string(request.table.display)
-        let action = PendingAction(id: PendingAction.makeId(), userId: context.userId, tool: name,
+        let action = PendingAction(id: Identifier.make("act"), userId: context.userId, tool: name,
                                    arguments: request.arguments, impact: .object(impact),
                                    expiresAt: now + Int64(context.settings.approvalLifetimeSeconds) * 1_000)
         try actions.savePendingAction(action)
